@@ -1,0 +1,131 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny")
+]
+
+let package = Package(
+    name: "FieldKit",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "fieldkit", targets: ["fieldkit"])
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+    ],
+    targets: [
+        .systemLibrary(
+            name: "CArchive",
+            pkgConfig: "libarchive",
+            providers: [.apt(["libarchive-dev"])]
+        ),
+        .target(
+            name: "FieldKitCrypto",
+            dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FieldKitCore",
+            dependencies: ["FieldKitCrypto"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FieldKitArchive",
+            dependencies: ["CArchive", "FieldKitCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FieldKitStore",
+            dependencies: [
+                "FieldKitCore",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FieldKitBundles",
+            dependencies: [
+                "FieldKitArchive", "FieldKitStore", "FieldKitCore",
+                .product(name: "Yams", package: "Yams"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fieldkit-packer",
+            dependencies: ["FieldKitBundles"],
+            swiftSettings: swiftSettings
+        ),
+        .plugin(
+            name: "BundlePackerPlugin",
+            capability: .buildTool(),
+            dependencies: ["fieldkit-packer"]
+        ),
+        .target(
+            name: "FieldKitDefaultContent",
+            swiftSettings: swiftSettings,
+            plugins: ["BundlePackerPlugin"]
+        ),
+        .target(
+            name: "FieldKitCLI",
+            dependencies: [
+                "FieldKitBundles", "FieldKitStore", "FieldKitArchive", "FieldKitCore", "FieldKitDefaultContent",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "fieldkit",
+            dependencies: ["FieldKitCLI"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FieldKitTestSupport",
+            dependencies: ["FieldKitCore", "FieldKitCrypto", "FieldKitStore"],
+            path: "Tests/FieldKitTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FieldKitCryptoTests",
+            dependencies: ["FieldKitCrypto", "FieldKitTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FieldKitCoreTests",
+            dependencies: ["FieldKitCore", "FieldKitTestSupport"],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FieldKitStoreTests",
+            dependencies: ["FieldKitStore", "FieldKitTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FieldKitArchiveTests",
+            dependencies: ["FieldKitArchive", "CArchive", "FieldKitTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FieldKitBundlesTests",
+            dependencies: ["FieldKitBundles", "FieldKitArchive", "CArchive", "FieldKitTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FieldKitCLITests",
+            dependencies: ["FieldKitCLI", "FieldKitTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "EndToEndTests",
+            dependencies: ["fieldkit", "FieldKitTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

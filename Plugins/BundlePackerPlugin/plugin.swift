@@ -1,0 +1,6 @@
+import PackagePlugin
+
+@main
+struct BundlePackerPlugin: BuildToolPlugin {
+    func createBuildCommands(context: PluginContext, target: any Target) throws -> [Command] { [] }
+}

@@ -1,0 +1,80 @@
+import CArchive
+import FieldKitCore
+import FieldKitCrypto
+import Foundation
+
+/// Writes tar (pax) + zstd containers with `manifest.json` first, through the atomic file layer.
+public enum ArchiveWriter {
+    /// Writes `entries` under a manifest of `kind` to `path` atomically; returns the manifest.
+    ///
+    /// Entries get fixed metadata (mtime `modified`, uid/gid 0, mode 0644), so the same input
+    /// makes the same tar stream.
+    @discardableResult
+    public static func write(
+        entries: [ArchiveEntry], kind: String, to path: String, modified: Int64 = 0, level: Int = 3
+    ) throws(ArchiveFailure) -> ArchiveManifest {
+        let manifest = ArchiveManifest(
+            kind: kind,
+            entries: entries.map { .init(name: $0.name, size: $0.data.count, sha256: Hashing.sha256Hex($0.data)) })
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        guard let manifestData = try? encoder.encode(manifest) else { throw .badManifest("it could not be encoded") }
+        let sink: AtomicFileWriter
+        do { sink = try AtomicFileWriter(path: path) } catch { throw .library(error.message) }
+        let box = Unmanaged.passRetained(sink)
+        defer { box.release() }
+        guard let archive = archive_write_new() else { throw .library("out of memory") }
+        defer { archive_write_free(archive) }
+        archive_write_set_format_pax_restricted(archive)
+        archive_write_add_filter_zstd(archive)
+        archive_write_set_filter_option(archive, "zstd", "compression-level", "\(level)")
+        archive_write_set_bytes_in_last_block(archive, 1)
+        let opened = archive_write_open2(
+            archive, box.toOpaque(), nil,
+            { _, client, buffer, length in
+                guard let client, let buffer else { return -1 }
+                let writer = Unmanaged<AtomicFileWriter>.fromOpaque(client).takeUnretainedValue()
+                return writer.write(UnsafeRawBufferPointer(start: buffer, count: length)) ? length : -1
+            }, nil, nil)
+        guard opened == ARCHIVE_OK else {
+            sink.abort()
+            throw .library(errorText(archive))
+        }
+        let all = [ArchiveEntry(name: ArchiveManifest.entryName, data: manifestData)] + entries
+        for item in all {
+            guard let entry = archive_entry_new() else {
+                sink.abort()
+                throw .library("out of memory")
+            }
+            defer { archive_entry_free(entry) }
+            archive_entry_set_pathname_utf8(entry, item.name)
+            archive_entry_set_size(entry, la_int64_t(item.data.count))
+            archive_entry_set_filetype(entry, FK_AE_IFREG)
+            archive_entry_set_perm(entry, 0o644)
+            archive_entry_set_mtime(entry, time_t(modified), 0)
+            archive_entry_set_uid(entry, 0)
+            archive_entry_set_gid(entry, 0)
+            guard archive_write_header(archive, entry) == ARCHIVE_OK else {
+                sink.abort()
+                throw .library(errorText(archive))
+            }
+            let written = item.data.withUnsafeBytes { buffer in
+                archive_write_data(archive, buffer.baseAddress, buffer.count)
+            }
+            guard written == item.data.count else {
+                sink.abort()
+                throw .library(errorText(archive))
+            }
+        }
+        guard archive_write_close(archive) == ARCHIVE_OK else {
+            sink.abort()
+            throw .library(errorText(archive))
+        }
+        do { try sink.commit() } catch { throw .library(error.message) }
+        return manifest
+    }
+
+    static func errorText(_ archive: OpaquePointer?) -> String {
+        archive_error_string(archive).map { String(cString: $0) } ?? "unknown libarchive error"
+    }
+}

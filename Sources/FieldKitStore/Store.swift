@@ -1,0 +1,120 @@
+import FieldKitCore
+import Foundation
+import GRDB
+
+/// The device's SQLite store: one file, `fieldkit.sqlite`, in the data folder.
+///
+/// WAL, `synchronous=FULL`, foreign keys on, STRICT tables; every logical operation is one
+/// transaction. The API speaks in domain terms; GRDB's `Database` never leaves this module.
+public final class Store: Sendable {
+    /// The store file's path.
+    public let path: String
+    let pool: DatabasePool
+
+    private init(path: String, pool: DatabasePool) {
+        self.path = path
+        self.pool = pool
+    }
+
+    /// Creates a new store in `folder` with its device row; refuses when one exists.
+    public static func create(folder: String, device: DeviceRecord, technician: Person?) throws(StoreFailure) -> Store {
+        let path = folder + "/" + DataFolder.storeName
+        guard !FileLayer.exists(path) else { throw .alreadyExists(path: path) }
+        let store = try open(path: path)
+        try store.write { db in
+            if let technician {
+                try db.execute(
+                    sql: "INSERT INTO people (id, name) VALUES (?, ?)", arguments: [technician.id, technician.name])
+            }
+            try db.execute(
+                sql: """
+                    INSERT INTO device (singleton, id, name, current_site, technician, predecessor, created_wall, hq_root)
+                    VALUES (1, ?, ?, ?, ?, ?, ?, ?)
+                    """,
+                arguments: [
+                    device.id, device.name, device.currentSite, device.technician, device.predecessor,
+                    device.createdWall, device.hqRoot,
+                ])
+        }
+        return store
+    }
+
+    /// Opens the store in `folder`, migrating it forward.
+    public static func open(folder: String) throws(StoreFailure) -> Store {
+        let path = folder + "/" + DataFolder.storeName
+        guard FileLayer.exists(path) else { throw .notInitialised(folder: folder) }
+        return try open(path: path)
+    }
+
+    /// Opens (or creates) a store file at `path` and migrates it to the newest schema.
+    static func open(path: String, upTo migration: String? = nil) throws(StoreFailure) -> Store {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(5)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            if let migration {
+                try Schema.migrator.migrate(pool, upTo: migration)
+            } else {
+                try Schema.migrator.migrate(pool)
+            }
+            return Store(path: path, pool: pool)
+        } catch let error as DatabaseError {
+            throw Store.failure(error, path: path)
+        } catch {
+            throw .corrupted(path: path, description: "\(error)")
+        }
+    }
+
+    /// The device row.
+    public func device() throws(StoreFailure) -> DeviceRecord {
+        let row = try read { db in try Row.fetchOne(db, sql: "SELECT * FROM device WHERE singleton = 1") }
+        guard let row else { throw .missingDevice }
+        return DeviceRecord(
+            id: row["id"], name: row["name"], currentSite: row["current_site"], technician: row["technician"],
+            predecessor: row["predecessor"], createdWall: row["created_wall"], hqRoot: row["hq_root"])
+    }
+
+    /// The names of the migrations applied, in order.
+    public func appliedMigrations() throws(StoreFailure) -> [String] {
+        try read { db in try Schema.migrator.appliedMigrations(db) }
+    }
+
+    // MARK: - Transactions
+
+    func read<T>(_ body: (Database) throws -> T) throws(StoreFailure) -> T {
+        do {
+            return try pool.read(body)
+        } catch let error as DatabaseError {
+            throw Store.failure(error, path: path)
+        } catch let error as StoreFailure {
+            throw error
+        } catch {
+            throw .database(code: 0, description: "\(error)")
+        }
+    }
+
+    func write<T>(_ body: (Database) throws -> T) throws(StoreFailure) -> T {
+        do {
+            return try pool.write(body)
+        } catch let error as DatabaseError {
+            throw Store.failure(error, path: path)
+        } catch let error as StoreFailure {
+            throw error
+        } catch {
+            throw .database(code: 0, description: "\(error)")
+        }
+    }
+
+    static func failure(_ error: DatabaseError, path: String) -> StoreFailure {
+        let code = error.resultCode
+        if code == .SQLITE_NOTADB || code == .SQLITE_CORRUPT {
+            return .corrupted(path: path, description: "SQLite says the file is not a valid database")
+        }
+        // The message carries SQLite's words, never the statement's arguments.
+        return .database(code: code.primaryResultCode.rawValue, description: error.message ?? "\(code)")
+    }
+}

@@ -1,0 +1,3 @@
+import FieldKitCLI
+
+FieldKitCommand.main()
