@@ -98,12 +98,12 @@ let package = Package(
         .testTarget(
             name: "FieldKitCoreTests",
             dependencies: ["FieldKitCore", "FieldKitTestSupport"],
-            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
             name: "FieldKitStoreTests",
             dependencies: ["FieldKitStore", "FieldKitTestSupport"],
+            resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings
         ),
         .testTarget(

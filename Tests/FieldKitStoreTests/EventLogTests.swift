@@ -1,0 +1,122 @@
+import FieldKitCore
+import FieldKitTestSupport
+import Foundation
+import Testing
+
+@testable import FieldKitStore
+
+@Suite("event log")
+struct EventLogTests {
+    static func makeStore(_ folder: TemporaryFolder, environment: FieldKitEnvironment) throws -> Store {
+        try Store.create(
+            folder: folder.path,
+            device: DeviceRecord(
+                id: "0123456789abcdef", name: "bus-1", currentSite: "AMS-ZO-01", technician: "p-1",
+                predecessor: nil, createdWall: "2026-03-14T09:30:00.000Z", hqRoot: nil),
+            technician: Person(id: "p-1", name: "Anne"))
+    }
+
+    @Test("appended events get seq 1, 2, 3, a hash chain and the device's site and author")
+    func appendChains() throws {
+        let folder = TemporaryFolder("log")
+        let clock = TestClock()
+        let store = try Self.makeStore(folder, environment: .test(clock: clock))
+        let environment = FieldKitEnvironment.test(clock: clock)
+        var previous: StoredEvent?
+        for index in 1...3 {
+            let stored = try store.append(
+                EventDraft(type: "test.event", payload: .object(["n": .int(Int64(index))])), environment: environment)
+            #expect(stored.event.seq == Int64(index))
+            #expect(stored.event.prev == previous?.hash)
+            #expect(stored.event.site == "AMS-ZO-01")
+            #expect(stored.event.author == "p-1")
+            previous = stored
+            clock.advance(-3600)  // the wall clock runs backwards: the log does not care
+        }
+        let events = try store.events()
+        #expect(events.map(\.event.seq) == [1, 2, 3])
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.event.hlc < $1.event.hlc })
+        #expect(try store.logFindings().isEmpty)
+        #expect(try store.counts() == StoreCounts(events: 3, undelivered: 3, people: 1))
+    }
+
+    @Test("SQLite refuses to update or delete an event")
+    func appendOnly() throws {
+        let folder = TemporaryFolder("append-only")
+        let store = try Self.makeStore(folder, environment: .test())
+        try store.append(EventDraft(type: "test.event", payload: .null), environment: .test())
+        for sql in ["UPDATE events SET type = 'x'", "DELETE FROM events", "UPDATE events SET line = x'00'"] {
+            #expect(throws: (any Error).self) { try store.pool.write { db in try db.execute(sql: sql) } }
+        }
+        #expect(try store.events().count == 1)
+        #expect(try store.logFindings().isEmpty)
+    }
+
+    @Test("the store is in WAL mode with synchronous=FULL, foreign keys on and STRICT tables")
+    func pragmas() throws {
+        let folder = TemporaryFolder("pragmas")
+        let store = try Self.makeStore(folder, environment: .test())
+        try store.pool.read { db in
+            #expect(try String.fetchOne(db, sql: "PRAGMA journal_mode") == "wal")
+            #expect(try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2)
+            #expect(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") == 1)
+            let strict = try Int.fetchOne(
+                db, sql: "SELECT count(*) FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' AND strict = 0")
+            #expect(strict == 0)
+        }
+    }
+
+    @Test("a changed line, a gap and a broken chain are each found by the log check")
+    func findings() throws {
+        let folder = TemporaryFolder("findings")
+        let environment = FieldKitEnvironment.test()
+        let store = try Self.makeStore(folder, environment: environment)
+        for _ in 1...3 { try store.append(EventDraft(type: "t", payload: .null), environment: environment) }
+        // Tamper below the triggers, as someone editing the file with another tool would.
+        try store.pool.write { db in
+            try db.execute(sql: "DROP TRIGGER events_are_append_only_update")
+            try db.execute(sql: "DROP TRIGGER events_are_append_only_delete")
+            try db.execute(sql: "UPDATE events SET line = CAST(replace(CAST(line AS TEXT), '\"t\"', '\"u\"') AS BLOB) WHERE seq = 2")
+            try db.execute(sql: "DELETE FROM events WHERE seq = 1")
+        }
+        let problems = try store.logFindings().map(\.problem)
+        #expect(problems.contains("the stored hash does not match the line"))
+        #expect(problems.contains("seq 1…1 is missing"))
+        #expect(problems.contains("prev does not match the hash of seq 2"))
+    }
+
+    @Test("a person's name is stored apart from the events")
+    func peopleApart() throws {
+        let folder = TemporaryFolder("people")
+        let store = try Self.makeStore(folder, environment: .test())
+        try store.append(
+            EventDraft(type: "training.recorded", payload: .object(["trainee": .string("p-2")])),
+            environment: .test(), people: [Person(id: "p-2", name: "Jaïr Martina")])
+        #expect(try store.person("p-2")?.name == "Jaïr Martina")
+        let line = try #require(try store.events().last?.bytes)
+        #expect(!String(decoding: line, as: UTF8.self).contains("Jaïr"))
+    }
+
+    @Test("creating a store where one exists is refused and changes nothing")
+    func createTwice() throws {
+        let folder = TemporaryFolder("twice")
+        _ = try Self.makeStore(folder, environment: .test())
+        let before = try Data(contentsOf: URL(fileURLWithPath: folder.appending("fieldkit.sqlite")))
+        #expect(throws: StoreFailure.alreadyExists(path: folder.appending("fieldkit.sqlite"))) {
+            try Self.makeStore(folder, environment: .test())
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder.appending("fieldkit.sqlite"))) == before)
+    }
+
+    @Test("a file that is not SQLite is reported as damaged")
+    func corrupted() throws {
+        let folder = TemporaryFolder("corrupt")
+        try Data(repeating: 0x41, count: 8192).write(to: URL(fileURLWithPath: folder.appending("fieldkit.sqlite")))
+        #expect {
+            try Store.open(folder: folder.path)
+        } throws: { error in
+            guard case .corrupted = error as? StoreFailure else { return false }
+            return true
+        }
+    }
+}
