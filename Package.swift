@@ -118,7 +118,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FieldKitCLITests",
-            dependencies: ["FieldKitCLI", "FieldKitTestSupport"],
+            dependencies: ["FieldKitCLI", "FieldKitStore", "FieldKitTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

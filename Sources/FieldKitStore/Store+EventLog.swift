@@ -1,4 +1,5 @@
 import FieldKitCore
+import FieldKitCrypto
 import Foundation
 import GRDB
 
@@ -138,30 +139,31 @@ extension Store {
             let seq: Int64 = row["seq"]
             let line: Data = row["line"]
             let hash: String = row["hash"]
-            let stored: StoredEvent
-            do { stored = try StoredEvent(bytes: line) } catch {
-                findings.append(LogFinding(device: device, seq: seq, problem: "the event line does not decode"))
-                previous = (device, seq, hash)
-                continue
-            }
-            if stored.hash != hash {
-                findings.append(
-                    LogFinding(device: device, seq: seq, problem: "the stored hash does not match the line"))
-            }
-            if stored.event.device != device || stored.event.seq != seq {
-                findings.append(LogFinding(device: device, seq: seq, problem: "the line names another device or seq"))
-            }
             let expectedSeq = previous?.device == device ? (previous?.seq ?? 0) + 1 : 1
             if seq != expectedSeq {
                 findings.append(
                     LogFinding(device: device, seq: seq, problem: "seq \(expectedSeq)…\(seq - 1) is missing"))
-            } else if seq > 1, stored.event.prev != previous?.hash {
-                findings.append(
-                    LogFinding(device: device, seq: seq, problem: "prev does not match the hash of seq \(seq - 1)"))
-            } else if seq == 1, stored.event.prev != nil {
-                findings.append(LogFinding(device: device, seq: seq, problem: "the first event names a prev"))
             }
-            previous = (device, seq, hash)
+            let actual = Hashing.sha256Hex(line)
+            if actual != hash {
+                findings.append(
+                    LogFinding(device: device, seq: seq, problem: "the stored hash does not match the line"))
+            }
+            if let stored = try? StoredEvent(bytes: line) {
+                if stored.event.device != device || stored.event.seq != seq {
+                    findings.append(
+                        LogFinding(device: device, seq: seq, problem: "the line names another device or seq"))
+                }
+                if seq == expectedSeq, seq > 1, stored.event.prev != previous?.hash {
+                    findings.append(
+                        LogFinding(device: device, seq: seq, problem: "prev does not match the hash of seq \(seq - 1)"))
+                } else if seq == 1, stored.event.prev != nil {
+                    findings.append(LogFinding(device: device, seq: seq, problem: "the first event names a prev"))
+                }
+            } else {
+                findings.append(LogFinding(device: device, seq: seq, problem: "the event line does not decode"))
+            }
+            previous = (device, seq, actual)
         }
         return findings
     }

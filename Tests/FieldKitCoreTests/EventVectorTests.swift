@@ -26,7 +26,10 @@ struct EventVectorTests {
                     "minutes": .int(25), "outcome": .string("fixed"),
                 ]), []
             ),
-            ("loan.moved", .object(["tag": .string("LO-VN-004123"), "to": .string("CUR-02")]), ["00000000000000000000000000000001"]),
+            (
+                "loan.moved", .object(["tag": .string("LO-VN-004123"), "to": .string("CUR-02")]),
+                ["00000000000000000000000000000001"]
+            ),
         ]
         for (index, draft) in drafts.enumerated() {
             let event = Event(

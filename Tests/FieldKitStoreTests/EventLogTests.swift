@@ -61,7 +61,10 @@ struct EventLogTests {
             #expect(try Int.fetchOne(db, sql: "PRAGMA synchronous") == 2)
             #expect(try Int.fetchOne(db, sql: "PRAGMA foreign_keys") == 1)
             let strict = try Int.fetchOne(
-                db, sql: "SELECT count(*) FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' AND strict = 0")
+                db,
+                sql:
+                    "SELECT count(*) FROM pragma_table_list WHERE schema = 'main' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' AND strict = 0"
+            )
             #expect(strict == 0)
         }
     }
@@ -76,7 +79,10 @@ struct EventLogTests {
         try store.pool.write { db in
             try db.execute(sql: "DROP TRIGGER events_are_append_only_update")
             try db.execute(sql: "DROP TRIGGER events_are_append_only_delete")
-            try db.execute(sql: "UPDATE events SET line = CAST(replace(CAST(line AS TEXT), '\"t\"', '\"u\"') AS BLOB) WHERE seq = 2")
+            try db.execute(
+                sql:
+                    "UPDATE events SET line = CAST(replace(CAST(line AS TEXT), '\"t\"', '\"u\"') AS BLOB) WHERE seq = 2"
+            )
             try db.execute(sql: "DELETE FROM events WHERE seq = 1")
         }
         let problems = try store.logFindings().map(\.problem)
