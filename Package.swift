@@ -57,7 +57,7 @@ let package = Package(
         ),
         .executableTarget(
             name: "fieldkit-packer",
-            dependencies: ["FieldKitBundles"],
+            dependencies: ["FieldKitBundles", "FieldKitCore", "FieldKitCrypto"],
             swiftSettings: swiftSettings
         ),
         .plugin(

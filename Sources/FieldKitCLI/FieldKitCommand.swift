@@ -10,7 +10,8 @@ public struct FieldKitCommand: ParsableCommand {
         version: FieldKitVersion.text,
         subcommands: [
             InitCommand.self, StatusCommand.self, DoctorCommand.self, KeyCommand.self, SignCommand.self,
-            VerifyCommand.self, BackupCommand.self, RestoreCommand.self,
+            VerifyCommand.self, BackupCommand.self, RestoreCommand.self, TrustCommand.self, BundleCommand.self,
+            GuideCommand.self, InstrumentCommand.self, ChecklistCommand.self,
         ]
     )
 

@@ -90,7 +90,7 @@ public enum EventTime {
     }
 
     // Howard Hinnant's civil-from-days: exact for every day, no calendar object on the hot path.
-    static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
+    public static func civil(fromDays days: Int64) -> (year: Int64, month: Int64, day: Int64) {
         let shifted = days + 719_468
         let era = shifted.floorDivided(by: 146_097)
         let dayOfEra = shifted - era * 146_097

@@ -47,6 +47,51 @@ enum Schema {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v2-bundle-content") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE bundle_installed (
+                        root TEXT PRIMARY KEY NOT NULL,
+                        version INTEGER NOT NULL CHECK (version >= 0),
+                        sha256 TEXT NOT NULL CHECK (length(sha256) = 64),
+                        created TEXT NOT NULL,
+                        expires TEXT NOT NULL,
+                        trust_version INTEGER NOT NULL,
+                        development INTEGER NOT NULL CHECK (development IN (0, 1)),
+                        installed_wall TEXT NOT NULL,
+                        in_force INTEGER NOT NULL DEFAULT 0 CHECK (in_force IN (0, 1))
+                    ) STRICT;
+                    CREATE UNIQUE INDEX bundle_in_force ON bundle_installed(in_force) WHERE in_force = 1;
+                    CREATE TABLE guides (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        family TEXT NOT NULL,
+                        instruments TEXT NOT NULL,
+                        document TEXT NOT NULL
+                    ) STRICT;
+                    CREATE TABLE checklists (id TEXT PRIMARY KEY NOT NULL, document TEXT NOT NULL) STRICT;
+                    CREATE TABLE parts (id TEXT PRIMARY KEY NOT NULL, document TEXT NOT NULL) STRICT;
+                    CREATE TABLE instrument_types (id TEXT PRIMARY KEY NOT NULL, document TEXT NOT NULL) STRICT;
+                    CREATE TABLE sites (
+                        code TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL,
+                        region TEXT NOT NULL,
+                        kind TEXT NOT NULL
+                    ) STRICT;
+                    CREATE TABLE snapshot_instruments (
+                        tag TEXT PRIMARY KEY NOT NULL,
+                        type TEXT NOT NULL,
+                        document TEXT NOT NULL
+                    ) STRICT;
+                    CREATE VIRTUAL TABLE guide_search USING fts5(
+                        guide_id UNINDEXED, lang UNINDEXED, title, body,
+                        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+                    );
+                    CREATE VIRTUAL TABLE instrument_search USING fts5(
+                        tag, names, maker, model, serial,
+                        tokenize = 'unicode61 remove_diacritics 2', prefix = '2 3 4'
+                    );
+                    """)
+        }
         return migrator
     }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldKitBundles
 import FieldKitCore
 import FieldKitCrypto
 import FieldKitStore
@@ -31,7 +32,11 @@ struct InitCommand: ParsableCommand, ContextCommand {
                 "the device name must be 1 to 64 characters", hint: "for example --device atelier-van-2")
         }
         let siteCode = try site.map { code throws(CoreFailure) in try SiteCode.parse(code) }
-        let root = try hqRoot.map { path throws(KeyFileFailure) in try DeviceKeys.loadPublicKey(path) }
+        // A field edition (made by 'bundle embed') carries headquarters' root: pin it unless told otherwise.
+        let carried = hqRoot == nil ? try ExecutablePayload.read() : nil
+        let root =
+            try hqRoot.map { path throws(KeyFileFailure) in try DeviceKeys.loadPublicKey(path) }
+            ?? carried.map { try MinisignPublicKey(text: String(decoding: $0.root, as: UTF8.self)) }
         let storePath = folder + "/" + DataFolder.storeName
         guard !FileLayer.exists(storePath) else { throw StoreFailure.alreadyExists(path: storePath) }
         guard !FileLayer.exists(DeviceKeys.folder(in: folder)) else {
@@ -81,7 +86,13 @@ struct InitCommand: ParsableCommand, ContextCommand {
             context.console.out("Device \(name) is set up in \(folder).")
             context.console.out("Device id:   \(keys.deviceID)")
             context.console.out("Fingerprint: \(fingerprint)")
-            if let root {
+            if let root, carried != nil {
+                context.console.out(
+                    "Pinned the headquarters root carried by this fieldkit: \(root.keyID), fingerprint \(root.fingerprint)."
+                )
+                context.console.out(
+                    "Compare that fingerprint with the one headquarters published before you rely on it.")
+            } else if let root {
                 context.console.out("Pinned headquarters root \(root.keyID) (fingerprint \(root.fingerprint)).")
             } else {
                 context.console.out(

@@ -1,0 +1,67 @@
+import ArgumentParser
+import FieldKitBundles
+import FieldKitCore
+import Foundation
+
+/// `fieldkit instrument show|find`.
+struct InstrumentCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "instrument", abstract: "Look up depot instruments by tag or by what you know of them.",
+        subcommands: [Show.self, Find.self])
+
+    struct Show: ParsableCommand, ContextCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Show one instrument; the tag is forgiving (lo vn 4123 finds LO-VN-004123).")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "The instrument's tag, typed or scanned.")
+        var tag: String
+
+        func run(in context: CommandContext) throws {
+            let (store, lock, _) = try global.openStore(context)
+            defer { withExtendedLifetime(lock) {} }
+            let library = try ContentAccess.library(store, context: context)
+            let item = try library.instrument(tag)
+            if global.json { return try context.printJSON(item) }
+            let types = try library.instrumentTypes()
+            let names = types.first { $0.id == item.type }?.name ?? [:]
+            let out = context.console.out
+            out(
+                "\(item.tag)  \(names["en"] ?? item.type) / \(names["nl"] ?? item.type)\(item.size.map { " \($0)" } ?? "")"
+            )
+            out("Maker:        \(item.maker), \(item.model), serial \(item.serial)")
+            out("Site:         \(item.site)")
+            out("Status:       \(item.status)")
+            out("Condition:    \(item.condition)")
+            out("Last service: \(item.lastService ?? "unknown")")
+        }
+    }
+
+    struct Find: ParsableCommand, ContextCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Find instruments by tag, type (English or Dutch), maker, model or serial.")
+
+        @OptionGroup var global: GlobalOptions
+
+        @Argument(help: "What you know: 'cello 3/4', 'Yamaha', 'LO-TP-0001', a serial …")
+        var query: [String]
+
+        @Option(help: "At most this many results.")
+        var limit = 50
+
+        func run(in context: CommandContext) throws {
+            let (store, lock, _) = try global.openStore(context)
+            defer { withExtendedLifetime(lock) {} }
+            let items = try ContentAccess.library(store, context: context).findInstruments(
+                query.joined(separator: " "), limit: max(1, min(limit, 1000)))
+            if global.json { return try context.printJSON(items) }
+            if items.isEmpty { context.console.err("no instrument matches \"\(query.joined(separator: " "))\"") }
+            for item in items {
+                context.console.out(
+                    "\(item.tag)  \(item.type)\(item.size.map { " \($0)" } ?? "")  \(item.maker)  \(item.serial)  "
+                        + "\(item.site)  \(item.status)")
+            }
+        }
+    }
+}
