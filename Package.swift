@@ -86,7 +86,7 @@ let package = Package(
         ),
         .target(
             name: "FieldKitTestSupport",
-            dependencies: ["FieldKitCore", "FieldKitCrypto", "FieldKitStore"],
+            dependencies: ["FieldKitCore", "FieldKitCrypto", "FieldKitStore", "FieldKitBundles"],
             path: "Tests/FieldKitTestSupport",
             swiftSettings: swiftSettings
         ),

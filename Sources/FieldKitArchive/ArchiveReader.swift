@@ -44,10 +44,12 @@ public enum ArchiveReader {
             guard count <= limits.maximumEntries else {
                 throw .limitExceeded("more than \(limits.maximumEntries) entries")
             }
-            let name = try entryName(entry)
             let type = archive_entry_filetype(entry)
             guard UInt32(type) == FK_AE_IFREG, archive_entry_hardlink(entry) == nil, archive_entry_symlink(entry) == nil
-            else { throw .forbiddenEntryType(name: name, kind: kindName(UInt32(type), entry: entry)) }
+            else {
+                throw .forbiddenEntryType(name: displayName(entry), kind: kindName(UInt32(type), entry: entry))
+            }
+            let name = try entryName(entry)
             guard files[name] == nil, !(name == ArchiveManifest.entryName && manifest != nil) else {
                 throw .duplicateEntry(name)
             }
@@ -107,6 +109,13 @@ public enum ArchiveReader {
         guard let name = String(validatingCString: raw) else { throw .unsafeName("(invalid UTF-8)") }
         try checkName(name)
         return name
+    }
+
+    /// The entry's name for a message, trailing slash of folders removed, without judging it.
+    private static func displayName(_ entry: OpaquePointer) -> String {
+        guard let raw = archive_entry_pathname_utf8(entry) ?? archive_entry_pathname(entry) else { return "(unnamed)" }
+        let name = String(decoding: Data(bytes: raw, count: strlen(raw)), as: UTF8.self)
+        return String((name.hasSuffix("/") ? String(name.dropLast()) : name).prefix(80))
     }
 
     /// Refuses absolute paths, `..`, empty parts, backslashes and control characters.
