@@ -103,7 +103,7 @@ let package = Package(
         .testTarget(
             name: "FieldKitStoreTests",
             dependencies: ["FieldKitStore", "FieldKitTestSupport"],
-            resources: [.copy("Fixtures")],
+            exclude: ["Fixtures"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,0 +1,146 @@
+import FieldKitCore
+import FieldKitTestSupport
+import Foundation
+import Testing
+
+@Suite("fieldkit trust and bundle")
+struct BundleCommandTests {
+    let clock = TestClock(Date(timeIntervalSince1970: 1_795_000_000))  // 2026-11-18
+    var fieldkit: CLIHarness { CLIHarness(environment: .test(clock: clock)) }
+
+    /// Headquarters' keys and a bundle packed through the CLI, version `version`.
+    func headquarters(_ folder: TemporaryFolder, version: Int = 1) throws -> (bundle: String, root: String) {
+        let hq = folder.appending("hq")
+        #expect(fieldkit("key", "generate", "--out", hq + "-root").status == 0)
+        #expect(fieldkit("key", "generate", "--out", hq + "-signing").status == 0)
+        let issued = fieldkit(
+            "trust", "issue", "--root", hq + "-root.key", "--signing", hq + "-signing.pub", "--version", "1",
+            "--expires", "2030-12-31", "--out", hq + "-trust")
+        #expect(issued.status == 0, "\(issued.stderr)")
+        let bundle = try pack(folder, version: version, hq: hq)
+        return (bundle, hq + "-root.pub")
+    }
+
+    func pack(_ folder: TemporaryFolder, version: Int, hq: String, expires: String = "2027-11-20") throws -> String {
+        let sources = folder.appending("sources-\(version)")
+        try FileManager.default.copyItem(atPath: Repository.path("Bundles"), toPath: sources)
+        try Data("version: \(version)\ncreated: 2026-11-20\nexpires: \(expires)\n".utf8).write(
+            to: URL(fileURLWithPath: sources + "/VERSION"))
+        let out = folder.appending("dist-\(version)")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let packed = fieldkit(
+            "bundle", "pack", sources, "--key", hq + "-signing.key", "--trust", hq + "-trust", "--out",
+            out + "/bundle.tar.zst")
+        #expect(packed.status == 0, "\(packed.stderr)")
+        return out + "/bundle.tar.zst"
+    }
+
+    @Test("pack, verify and info agree, and install puts the bundle in force on a device pinned to the root")
+    func packVerifyInstall() throws {
+        let folder = TemporaryFolder("bundle-cli")
+        let (bundle, root) = try headquarters(folder)
+        let verified = fieldkit("bundle", "verify", bundle, "--root", root, "--json")
+        #expect(verified.status == 0, "\(verified.stderr)")
+        let summary = try verified.json()
+        #expect(summary["version"] as? Int == 1)
+        #expect((summary["instruments"] as? Int ?? 0) >= 12_000)
+        #expect(summary["development"] as? Bool == false)
+        #expect(fieldkit("bundle", "info", bundle, "--root", root).stdout.contains("Guides by family:"))
+
+        let data = folder.appending("device")
+        #expect(fieldkit("init", "--data-dir", data, "--device", "x", "--hq-root", root).status == 0)
+        let installed = fieldkit("bundle", "install", bundle, "--data-dir", data)
+        #expect(installed.status == 0, "\(installed.stderr)")
+        #expect(fieldkit("bundle", "verify", bundle, "--data-dir", data).status == 0)
+        let guides = fieldkit("guide", "list", "--json", "--data-dir", data)
+        #expect(guides.status == 0)
+        #expect(!guides.stderr.contains("development"))
+    }
+
+    @Test("a device refuses an older bundle from the same root and warns about an expired one")
+    func versionsOnlyGoUp() throws {
+        let folder = TemporaryFolder("bundle-versions")
+        let (second, root) = try headquarters(folder, version: 2)
+        let first = try pack(folder, version: 1, hq: folder.appending("hq"))
+        let expired = try pack(folder, version: 3, hq: folder.appending("hq"), expires: "2026-11-01")
+        let data = folder.appending("device")
+        #expect(fieldkit("init", "--data-dir", data, "--device", "x", "--hq-root", root).status == 0)
+        #expect(fieldkit("bundle", "install", second, "--data-dir", data).status == 0)
+        let before = try storeState(data)
+        let older = fieldkit("bundle", "install", first, "--data-dir", data)
+        #expect(older.status == 65)
+        #expect(
+            older.stderr == """
+                error: the bundle is version 1, older than the installed version 2 from the same root
+                hint: install the newest bundle from headquarters; an older one cannot replace it
+                """)
+        #expect(try storeState(data) == before)
+        let late = fieldkit("bundle", "install", expired, "--data-dir", data)
+        #expect(late.status == 0)
+        #expect(late.stderr.contains("warning: this bundle expired on 2026-11-01; installed anyway"))
+    }
+
+    @Test("a flipped byte in the bundle, its signature or the trust statement is exit 65 and installs nothing")
+    func tamperedInstall() throws {
+        let folder = TemporaryFolder("bundle-tamper")
+        let (bundle, root) = try headquarters(folder)
+        let data = folder.appending("device")
+        #expect(fieldkit("init", "--data-dir", data, "--device", "x", "--hq-root", root).status == 0)
+        let dist = (bundle as NSString).deletingLastPathComponent
+        for (file, message) in [
+            ("bundle.tar.zst", "error: the trust check failed: the signature does not match the file"),
+            ("trust.json", "error: the trust check failed: the signature does not match the file"),
+            ("bundle.tar.zst.minisig", "error: the "),
+        ] {
+            let path = dist + "/" + file
+            let original = try Data(contentsOf: URL(fileURLWithPath: path))
+            var changed = original
+            changed[changed.count / 3] ^= 0x04
+            try changed.write(to: URL(fileURLWithPath: path))
+            let before = try storeState(data)
+            let result = fieldkit("bundle", "install", bundle, "--data-dir", data)
+            #expect(result.status == 65, "\(file)")
+            #expect(result.stderr.hasPrefix(message), "\(file): \(result.stderr)")
+            #expect(try storeState(data) == before)
+            try original.write(to: URL(fileURLWithPath: path))
+        }
+        #expect(fieldkit("bundle", "install", bundle, "--data-dir", data).status == 0)
+    }
+
+    @Test("a bundle under another root, and a device with no pinned root, are refused")
+    func wrongRoot() throws {
+        let folder = TemporaryFolder("bundle-root")
+        let (bundle, _) = try headquarters(folder)
+        #expect(fieldkit("key", "generate", "--out", folder.appending("other")).status == 0)
+        let data = folder.appending("device")
+        #expect(
+            fieldkit("init", "--data-dir", data, "--device", "x", "--hq-root", folder.appending("other.pub")).status
+                == 0)
+        let result = fieldkit("bundle", "install", bundle, "--data-dir", data)
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("not by the pinned root"))
+        let bare = folder.appending("bare")
+        #expect(fieldkit("init", "--data-dir", bare, "--device", "y").status == 0)
+        let unpinned = fieldkit("bundle", "install", bundle, "--data-dir", bare)
+        #expect(unpinned.status == 65)
+        #expect(unpinned.stderr.contains("has no headquarters root pinned"))
+    }
+
+    @Test("pack refuses sources that fail the lint, naming each problem")
+    func lintRefusal() throws {
+        let folder = TemporaryFolder("bundle-lint")
+        _ = try headquarters(folder)
+        let sources = folder.appending("sources-1")
+        let guide = sources + "/guides/brass-valve-oil/nl.md"
+        let text = try String(contentsOfFile: guide, encoding: .utf8)
+        try Data(text.replacingOccurrences(of: "title: Ventielen oliën", with: "title: De pomp oliën").utf8).write(
+            to: URL(fileURLWithPath: guide))
+        let hq = folder.appending("hq")
+        let result = fieldkit(
+            "bundle", "pack", sources, "--key", hq + "-signing.key", "--trust", hq + "-trust", "--out",
+            folder.appending("x.tar.zst"))
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("guide brass-valve-oil (nl): uses \"pomp\""))
+        #expect(!FileLayer.exists(folder.appending("x.tar.zst")))
+    }
+}
