@@ -11,7 +11,8 @@ public struct FieldKitCommand: ParsableCommand {
         subcommands: [
             InitCommand.self, StatusCommand.self, DoctorCommand.self, KeyCommand.self, SignCommand.self,
             VerifyCommand.self, BackupCommand.self, RestoreCommand.self, TrustCommand.self, BundleCommand.self,
-            GuideCommand.self, InstrumentCommand.self, ChecklistCommand.self,
+            GuideCommand.self, InstrumentCommand.self, ChecklistCommand.self, SiteCommand.self, RepairCommand.self,
+            TrainingCommand.self, LoanCommand.self, AuditCommand.self, DueCommand.self,
         ]
     )
 

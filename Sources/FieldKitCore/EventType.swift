@@ -4,4 +4,22 @@ public enum EventType {
     public static let deviceInitialised = "device.initialised"
     /// `fieldkit restore` made this device as the successor of another.
     public static let deviceRestored = "device.restored"
+    /// A repair was done to an instrument.
+    public static let repairLogged = "repair.logged"
+    /// A repair record was corrected.
+    public static let repairAmended = "repair.amended"
+    /// A training session was given.
+    public static let trainingRecorded = "training.recorded"
+    /// A training record was corrected.
+    public static let trainingAmended = "training.amended"
+    /// An instrument went out on loan to a site.
+    public static let loanOut = "loan.out"
+    /// An instrument came back to the depot.
+    public static let loanReturned = "loan.returned"
+    /// An instrument moved from one site to another.
+    public static let loanMoved = "loan.moved"
+    /// A donated or unknown instrument was registered under a provisional tag.
+    public static let instrumentRegistered = "instrument.registered"
+    /// A site audit: what was scanned, missing, unexpected or at the wrong site.
+    public static let auditRecorded = "audit.recorded"
 }

@@ -92,6 +92,40 @@ enum Schema {
                     );
                     """)
         }
+        migrator.registerMigration("v3-field-records") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE instrument_events (
+                        tag TEXT NOT NULL,
+                        event_id TEXT NOT NULL REFERENCES events(id),
+                        PRIMARY KEY (tag, event_id)
+                    ) STRICT;
+                    CREATE INDEX instrument_events_by_event ON instrument_events(event_id);
+                    CREATE TABLE instrument_state (
+                        tag TEXT PRIMARY KEY NOT NULL,
+                        site TEXT NOT NULL,
+                        status TEXT NOT NULL,
+                        document TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX instrument_state_by_site ON instrument_state(site);
+                    CREATE TABLE records (
+                        id TEXT PRIMARY KEY NOT NULL REFERENCES events(id),
+                        kind TEXT NOT NULL CHECK (kind IN ('repair', 'training')),
+                        tag TEXT,
+                        site TEXT,
+                        local_date TEXT NOT NULL,
+                        amendments INTEGER NOT NULL DEFAULT 0 CHECK (amendments >= 0),
+                        document TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX records_by_tag ON records(tag);
+                    CREATE TABLE competencies (
+                        person TEXT NOT NULL,
+                        checklist TEXT NOT NULL,
+                        event_id TEXT NOT NULL REFERENCES events(id),
+                        PRIMARY KEY (person, checklist, event_id)
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

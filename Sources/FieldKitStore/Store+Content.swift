@@ -170,6 +170,10 @@ extension Store {
                 try instrument.execute(arguments: [row.tag, row.type, String(decoding: row.document, as: UTF8.self)])
                 try search.execute(arguments: [row.tag, row.names, row.maker, row.model, row.serial])
             }
+            // A new snapshot changes the base every instrument's state is folded on.
+            for tag in try String.fetchAll(db, sql: "SELECT DISTINCT tag FROM instrument_events") {
+                try Store.refold(tag: tag, in: db)
+            }
             try db.execute(sql: "UPDATE bundle_installed SET in_force = 0")
             try db.execute(
                 sql: """

@@ -197,3 +197,12 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// The id of a person with exactly this name on this device, if any.
+    public func personID(named name: String) throws(StoreFailure) -> String? {
+        try read { db in
+            try String.fetchOne(db, sql: "SELECT id FROM people WHERE name = ? ORDER BY id LIMIT 1", arguments: [name])
+        }
+    }
+}

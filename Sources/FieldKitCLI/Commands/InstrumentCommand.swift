@@ -7,7 +7,7 @@ import Foundation
 struct InstrumentCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "instrument", abstract: "Look up depot instruments by tag or by what you know of them.",
-        subcommands: [Show.self, Find.self])
+        subcommands: [Show.self, Find.self, Register.self, History.self])
 
     struct Show: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
@@ -22,15 +22,24 @@ struct InstrumentCommand: ParsableCommand {
             let (store, lock, _) = try global.openStore(context)
             defer { withExtendedLifetime(lock) {} }
             let library = try ContentAccess.library(store, context: context)
-            let item = try library.instrument(tag)
-            if global.json { return try context.printJSON(item) }
+            let typedTag = Tag.normalised(tag)
+            guard let state = try store.instrumentState(tag: typedTag) else {
+                _ = try library.instrument(tag)  // not found: throws with suggestions
+                return
+            }
+            if global.json { return try context.printJSON(state) }
+            let item = state
             let types = try library.instrumentTypes()
             let names = types.first { $0.id == item.type }?.name ?? [:]
             let out = context.console.out
             out(
                 "\(item.tag)  \(names["en"] ?? item.type) / \(names["nl"] ?? item.type)\(item.size.map { " \($0)" } ?? "")"
             )
-            out("Maker:        \(item.maker), \(item.model), serial \(item.serial)")
+            out("Maker:        \(item.maker ?? "-"), \(item.model ?? "-"), serial \(item.serial ?? "-")")
+            if item.provisional { out("Tag:          provisional (registered in the field; headquarters confirms it)") }
+            for (attribute, values) in item.conflicts.sorted(by: { $0.key < $1.key }) {
+                out("Conflict:     \(attribute) is \(values.joined(separator: " or ")); headquarters will decide")
+            }
             out("Site:         \(item.site)")
             out("Status:       \(item.status)")
             out("Condition:    \(item.condition)")

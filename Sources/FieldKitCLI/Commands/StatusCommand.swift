@@ -31,6 +31,9 @@ struct StatusCommand: ParsableCommand, ContextCommand {
         var events: Int
         var undelivered: Int
         var people: Int
+        var repairs: Int
+        var trainings: Int
+        var bundle: String?
         var lastEvent: LastEvent?
     }
 
@@ -41,11 +44,15 @@ struct StatusCommand: ParsableCommand, ContextCommand {
         let key = try DeviceKeys.publicKey(in: folder)
         let counts = try store.counts()
         let last = try store.newestEvent()
+        let records = try store.recordCounts()
+        let bundle = try store.installedBundle()
         let root = try device.hqRoot.map { text throws(CryptoFailure) in try MinisignPublicKey(text: text) }
         let report = Report(
             device: device.id, name: device.name, site: device.currentSite, keyID: key.keyID.minisignHex,
             fingerprint: key.fingerprint, predecessor: device.predecessor, hqRoot: root?.fingerprint,
             dataFolder: folder, events: counts.events, undelivered: counts.undelivered, people: counts.people,
+            repairs: records["repair"] ?? 0, trainings: records["training"] ?? 0,
+            bundle: bundle.map { "version \($0.version)\($0.development ? " (development)" : "")" },
             lastEvent: last.map {
                 .init(type: $0.event.type, seq: $0.event.seq, date: $0.event.date, wall: $0.event.wall)
             })
@@ -57,7 +64,9 @@ struct StatusCommand: ParsableCommand, ContextCommand {
         if let predecessor = report.predecessor { out("Restored from device \(predecessor)") }
         out("HQ root:     \(report.hqRoot ?? "none pinned (development bundle only)")")
         out("Events:      \(report.events) (\(report.undelivered) not yet delivered to headquarters)")
+        out("Records:     \(report.repairs) repairs, \(report.trainings) training sessions")
         out("People:      \(report.people)")
+        out("Bundle:      \(report.bundle ?? "none installed yet")")
         if let last = report.lastEvent {
             out("Last event:  \(last.type) #\(last.seq) on \(last.date)")
         }

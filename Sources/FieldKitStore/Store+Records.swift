@@ -1,0 +1,294 @@
+import FieldKitCore
+import FieldKitCrypto
+import Foundation
+import GRDB
+
+/// A repair or training record as amended, with its history.
+public struct FieldRecord: Sendable, Equatable {
+    /// The original event's id.
+    public var id: String
+    /// `repair` or `training`.
+    public var kind: String
+    public var tag: String?
+    public var site: String?
+    public var date: String
+    /// The values as amended.
+    public var values: JSONValue
+    /// How many amendments changed it.
+    public var amendments: Int
+}
+
+extension Store {
+    /// Appends a field event and, in the same transaction, refolds every instrument it touches
+    /// and updates the record and competency tables it affects.
+    @discardableResult
+    public func record(
+        _ draft: EventDraft, environment: FieldKitEnvironment, people: [Person] = [], tags: [String] = []
+    ) throws(StoreFailure) -> StoredEvent {
+        try write { db in
+            let stored = try Store.nextEvent(db, draft: draft, environment: environment)
+            try Store.upsert(people: people, in: db)
+            try Store.insert(stored, in: db)
+            try Store.apply(stored.event, tags: tags, in: db)
+            return stored
+        }
+    }
+
+    /// Applies an already-inserted event to the derived tables. Every derived row is recomputed
+    /// from the whole set of events behind it, so the order events arrive in never matters.
+    static func apply(_ event: Event, tags: [String], in db: Database) throws {
+        for tag in Set(tags) {
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO instrument_events (tag, event_id) VALUES (?, ?)",
+                arguments: [tag, event.id])
+            try refold(tag: tag, in: db)
+        }
+        switch event.type {
+        case EventType.repairLogged, EventType.trainingRecorded:
+            try refoldRecord(event.id, in: db)
+        case EventType.repairAmended, EventType.trainingAmended:
+            if let original = event.payload["record"]?.stringValue { try refoldRecord(original, in: db) }
+        default:
+            break
+        }
+    }
+
+    static func refold(tag: String, in db: Database) throws {
+        let lines = try Data.fetchAll(
+            db,
+            sql: "SELECT e.line FROM instrument_events i JOIN events e ON e.id = i.event_id WHERE i.tag = ?",
+            arguments: [tag])
+        let events = try lines.map { try StoredEvent(bytes: $0).event }
+        let base = try String.fetchOne(
+            db, sql: "SELECT document FROM snapshot_instruments WHERE tag = ?", arguments: [tag]
+        )
+        .flatMap { try? JSONDecoder().decode(InstrumentBase.self, from: Data($0.utf8)) }
+        guard let state = InstrumentFold.fold(tag: tag, base: base, events: events) else {
+            try db.execute(sql: "DELETE FROM instrument_state WHERE tag = ?", arguments: [tag])
+            return
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try db.execute(
+            sql: """
+                INSERT INTO instrument_state (tag, site, status, document) VALUES (?, ?, ?, ?)
+                ON CONFLICT (tag) DO UPDATE SET site = excluded.site, status = excluded.status, document = excluded.document
+                """,
+            arguments: [tag, state.site, state.status, String(decoding: try encoder.encode(state), as: UTF8.self)])
+    }
+
+    /// Recomputes a record from its original event and every amendment of it (ordered by clock, then id).
+    static func refoldRecord(_ id: String, in db: Database) throws {
+        guard let line = try Data.fetchOne(db, sql: "SELECT line FROM events WHERE id = ?", arguments: [id]) else {
+            return
+        }
+        let original = try StoredEvent(bytes: line).event
+        let kind = original.type == EventType.repairLogged ? "repair" : "training"
+        let amendmentType = kind == "repair" ? EventType.repairAmended : EventType.trainingAmended
+        let amendments = try Data.fetchAll(
+            db, sql: "SELECT line FROM events WHERE type = ? AND json_extract(line, '$.payload.record') = ?",
+            arguments: [amendmentType, id]
+        ).map { try StoredEvent(bytes: $0).event }.sorted { ($0.hlc, $0.id) < ($1.hlc, $1.id) }
+        guard case .object(var values) = original.payload else { return }
+        var date = original.date
+        var site = original.site
+        for amendment in amendments {
+            guard case .object(let changes)? = amendment.payload["changes"] else { continue }
+            for (key, value) in changes {
+                switch key {
+                case "date": date = value.stringValue ?? date
+                case "site": site = value.stringValue ?? site
+                default: values[key] = value
+                }
+            }
+        }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let document = String(decoding: try encoder.encode(JSONValue.object(values)), as: UTF8.self)
+        try db.execute(
+            sql: """
+                INSERT INTO records (id, kind, tag, site, local_date, amendments, document) VALUES (?, ?, ?, ?, ?, ?, ?)
+                ON CONFLICT (id) DO UPDATE SET tag = excluded.tag, site = excluded.site, local_date = excluded.local_date,
+                    amendments = excluded.amendments, document = excluded.document
+                """,
+            arguments: [id, kind, values["tag"]?.stringValue, site, date, amendments.count, document])
+        if kind == "training" {
+            try db.execute(sql: "DELETE FROM competencies WHERE event_id = ?", arguments: [id])
+            if values["signedOff"] == .bool(true), let checklist = values["checklist"]?.stringValue,
+                case .array(let trainees)? = values["trainees"]
+            {
+                for trainee in trainees.compactMap(\.stringValue) {
+                    try db.execute(
+                        sql: "INSERT OR IGNORE INTO competencies (person, checklist, event_id) VALUES (?, ?, ?)",
+                        arguments: [trainee, checklist, id])
+                }
+            }
+        }
+    }
+
+    /// The folded state of one instrument (snapshot only, when no event touched it).
+    public func instrumentState(tag: String) throws(StoreFailure) -> InstrumentState? {
+        try read { db in
+            if let document = try String.fetchOne(
+                db, sql: "SELECT document FROM instrument_state WHERE tag = ?", arguments: [tag])
+            {
+                return try JSONDecoder().decode(InstrumentState.self, from: Data(document.utf8))
+            }
+            let base = try String.fetchOne(
+                db, sql: "SELECT document FROM snapshot_instruments WHERE tag = ?", arguments: [tag]
+            )
+            .flatMap { try? JSONDecoder().decode(InstrumentBase.self, from: Data($0.utf8)) }
+            return base.flatMap { InstrumentFold.fold(tag: tag, base: $0, events: []) }
+        }
+    }
+
+    /// Whether `tag` names a snapshot instrument or a registered one.
+    public func instrumentExists(tag: String) throws(StoreFailure) -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db,
+                sql: """
+                    SELECT EXISTS (SELECT 1 FROM snapshot_instruments WHERE tag = ?)
+                        OR EXISTS (SELECT 1 FROM instrument_state WHERE tag = ?)
+                    """, arguments: [tag, tag]) ?? false
+        }
+    }
+
+    /// Tags of instruments whose state puts them at `site` (snapshot and field events together).
+    public func instruments(at site: String) throws(StoreFailure) -> [InstrumentState] {
+        try read { db in
+            let folded = try String.fetchAll(
+                db, sql: "SELECT document FROM instrument_state WHERE site = ?", arguments: [site]
+            )
+            .map { try JSONDecoder().decode(InstrumentState.self, from: Data($0.utf8)) }
+            let bases = try String.fetchAll(
+                db,
+                sql: """
+                    SELECT document FROM snapshot_instruments s
+                    WHERE json_extract(s.document, '$.site') = ? AND NOT EXISTS (SELECT 1 FROM instrument_state i WHERE i.tag = s.tag)
+                    """, arguments: [site]
+            ).compactMap { try? JSONDecoder().decode(InstrumentBase.self, from: Data($0.utf8)) }
+            return (folded + bases.compactMap { InstrumentFold.fold(tag: $0.tag, base: $0, events: []) }).sorted {
+                $0.tag < $1.tag
+            }
+        }
+    }
+
+    /// Every event that touched `tag`, by clock.
+    public func history(tag: String) throws(StoreFailure) -> [Event] {
+        let lines = try read { db in
+            try Data.fetchAll(
+                db,
+                sql: """
+                    SELECT e.line FROM instrument_events i JOIN events e ON e.id = i.event_id
+                    WHERE i.tag = ? ORDER BY e.hlc_millis, e.hlc_counter, e.id
+                    """, arguments: [tag])
+        }
+        do { return try lines.map { try StoredEvent(bytes: $0).event } } catch {
+            throw .corrupted(path: path, description: "an event line does not decode")
+        }
+    }
+
+    /// Records of `kind`, newest first, filtered by site, tag and date.
+    public func records(kind: String, site: String? = nil, tag: String? = nil, since: String? = nil)
+        throws(StoreFailure)
+        -> [FieldRecord]
+    {
+        try read { db in
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT * FROM records WHERE kind = ?
+                      AND (? IS NULL OR site = ?) AND (? IS NULL OR tag = ?) AND (? IS NULL OR local_date >= ?)
+                    ORDER BY local_date DESC, id
+                    """, arguments: [kind, site, site, tag, tag, since, since]
+            ).map(Store.fieldRecord)
+        }
+    }
+
+    /// One record by id (or a unique id prefix of at least 6 characters).
+    public func record(id: String) throws(StoreFailure) -> FieldRecord? {
+        try read { db in
+            let rows = try Row.fetchAll(
+                db, sql: "SELECT * FROM records WHERE id = ? OR (length(?) >= 6 AND id LIKE ? || '%') LIMIT 2",
+                arguments: [id, id, id])
+            return rows.count == 1 ? try Store.fieldRecord(rows[0]) : nil
+        }
+    }
+
+    static func fieldRecord(_ row: Row) throws -> FieldRecord {
+        FieldRecord(
+            id: row["id"], kind: row["kind"], tag: row["tag"], site: row["site"], date: row["local_date"],
+            values: try JSONDecoder().decode(JSONValue.self, from: Data((row["document"] as String).utf8)),
+            amendments: row["amendments"])
+    }
+
+    /// The events amending record `id`, by clock.
+    public func amendments(of id: String) throws(StoreFailure) -> [Event] {
+        let lines = try read { db in
+            try Data.fetchAll(
+                db,
+                sql:
+                    "SELECT line FROM events WHERE type IN (?, ?) AND json_extract(line, '$.payload.record') = ? ORDER BY hlc_millis, hlc_counter",
+                arguments: [EventType.repairAmended, EventType.trainingAmended, id])
+        }
+        do { return try lines.map { try StoredEvent(bytes: $0).event } } catch {
+            throw .corrupted(path: path, description: "an event line does not decode")
+        }
+    }
+
+    /// The checklists `person` is signed off on.
+    public func competencies(of person: String) throws(StoreFailure) -> Set<String> {
+        try read { db in
+            Set(
+                try String.fetchAll(
+                    db, sql: "SELECT DISTINCT checklist FROM competencies WHERE person = ?", arguments: [person]))
+        }
+    }
+
+    /// Counts of records by kind.
+    public func recordCounts() throws(StoreFailure) -> [String: Int] {
+        try read { db in
+            var counts: [String: Int] = ["repair": 0, "training": 0]
+            for row in try Row.fetchAll(db, sql: "SELECT kind, count(*) AS n FROM records GROUP BY kind") {
+                counts[row["kind"]] = row["n"]
+            }
+            return counts
+        }
+    }
+
+    /// A digest of every derived table: equal stores hold equal state, byte for byte.
+    public func stateDigest() throws(StoreFailure) -> String {
+        try read { db in
+            var hasher = Hashing.Stream()
+            for sql in [
+                "SELECT tag || char(9) || document FROM instrument_state ORDER BY tag",
+                "SELECT id || char(9) || kind || char(9) || ifnull(tag, '') || char(9) || ifnull(site, '') || char(9) || local_date || char(9) || amendments || char(9) || document FROM records ORDER BY id",
+                "SELECT person || char(9) || checklist || char(9) || event_id FROM competencies ORDER BY person, checklist, event_id",
+                "SELECT tag || char(9) || event_id FROM instrument_events ORDER BY tag, event_id",
+            ] {
+                for line in try String.fetchAll(db, sql: sql) { hasher.update(Data((line + "\n").utf8)) }
+            }
+            return hasher.finalizeHex()
+        }
+    }
+
+    /// The newest clock reading in the store (for the date sanity check).
+    public func newestClockMillis() throws(StoreFailure) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT max(hlc_millis) FROM events") ?? 0 }
+    }
+
+    /// Sets the device's current site.
+    public func setCurrentSite(_ site: String) throws(StoreFailure) {
+        try write { db in
+            try db.execute(sql: "UPDATE device SET current_site = ? WHERE singleton = 1", arguments: [site])
+        }
+    }
+
+    /// Whether `site` is in the installed sites list.
+    public func siteExists(_ code: String) throws(StoreFailure) -> Bool {
+        try read { db in
+            try Bool.fetchOne(db, sql: "SELECT EXISTS (SELECT 1 FROM sites WHERE code = ?)", arguments: [code]) ?? false
+        }
+    }
+}
