@@ -292,3 +292,22 @@ extension Store {
         }
     }
 }
+
+extension Store {
+    /// Adds events that are already signed and chained (another device's, or a restored log's),
+    /// skipping ones already held, and applies them — all in one transaction. Derived state is
+    /// refolded from the whole set, so any order and any batching give the same state.
+    public func merge(_ events: [StoredEvent]) throws(StoreFailure) {
+        try write { db in
+            for stored in events {
+                let exists =
+                    try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE device = ? AND seq = ?)",
+                        arguments: [stored.event.device, stored.event.seq]) ?? false
+                if exists { continue }
+                try Store.insert(stored, in: db)
+                try Store.apply(stored.event, tags: EventTags.tags(of: stored.event), in: db)
+            }
+        }
+    }
+}

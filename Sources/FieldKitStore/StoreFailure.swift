@@ -43,7 +43,7 @@ extension StoreFailure: FieldKitError {
         switch self {
         case .alreadyExists: .cantCreate
         case .notInitialised: .noInput
-        case .database(let code, _): code == 5 || code == 6 ? .tempFail : .ioError
+        case .database(let code, _): code == 5 || code == 6 ? .tempFail : code == 19 ? .software : .ioError
         case .corrupted, .missingDevice: .dataError
         case .logRule: .software
         }

@@ -6,7 +6,8 @@ import Testing
 @Suite("fieldkit trust and bundle")
 struct BundleCommandTests {
     let clock = TestClock(Date(timeIntervalSince1970: 1_795_000_000))  // 2026-11-18
-    var fieldkit: CLIHarness { CLIHarness(environment: .test(clock: clock)) }
+    let ids = CountingIDs()
+    var fieldkit: CLIHarness { CLIHarness(environment: .test(clock: clock, ids: ids)) }
 
     /// Headquarters' keys and a bundle packed through the CLI, version `version`.
     func headquarters(_ folder: TemporaryFolder, version: Int = 1) throws -> (bundle: String, root: String) {

@@ -6,7 +6,8 @@ import Testing
 @Suite("fieldkit doctor, backup and restore")
 struct DoctorBackupTests {
     let clock = TestClock()
-    var fieldkit: CLIHarness { CLIHarness(environment: .test(clock: clock)) }
+    let ids = CountingIDs()
+    var fieldkit: CLIHarness { CLIHarness(environment: .test(clock: clock, ids: ids)) }
 
     func initialised(_ folder: TemporaryFolder) -> String {
         let data = folder.appending("device")

@@ -1,4 +1,5 @@
 import FieldKitCore
+import FieldKitCrypto
 import FieldKitStore
 import Foundation
 
@@ -6,6 +7,10 @@ import Foundation
 enum FieldKitStoreAccess {
     static func events(in folder: String) throws -> [Event] {
         try Store.open(folder: folder).events().map(\.event)
+    }
+
+    static func lines(in folder: String) throws -> [String] {
+        try Store.open(folder: folder).events().map { String(decoding: $0.bytes, as: UTF8.self) }
     }
 }
 

@@ -24,9 +24,12 @@ public final class TestClock: Sendable {
 /// Ids `0000…0001`, `0000…0002`, … so tests see stable values.
 public final class CountingIDs: Sendable {
     private let next = Mutex(0)
+    private let prefix: String
 
-    /// Starts at 1.
-    public init() {}
+    /// Starts at 1; `prefix` (hex) keeps ids of several test devices apart.
+    public init(prefix: String = "") {
+        self.prefix = prefix
+    }
 
     /// The next id.
     public func make() -> String {
@@ -34,7 +37,8 @@ public final class CountingIDs: Sendable {
             value += 1
             return value
         }
-        return String(format: "%032x", value)
+        let digits = String(format: "%032x", value)
+        return prefix + digits.dropFirst(prefix.count)
     }
 }
 
