@@ -36,8 +36,8 @@ public enum BundleFile {
             instrumentTypes: sources.instrumentTypes, glossary: sources.glossary, inventory: inventory)
     }
 
-    /// Writes `content` to `path` and signs it with `key`; `trustFolder`'s `trust.json` (+ signature)
-    /// is copied beside it after checking that it names `key`.
+    /// Writes `content` to `path`, signs it with `key`, and writes `trust.json` (+ signature)
+    /// beside it. Checking that the statement names `key` is the caller's job (`bundle pack` does).
     public static func pack(
         _ content: BundleContent, to path: String, key: SigningSecretKey, trustJSON: Data, trustSignature: Data
     ) throws -> MinisignSignature {
@@ -46,6 +46,7 @@ public enum BundleFile {
         try ArchiveWriter.write(entries: entries, kind: kind, to: path, modified: modified, level: 19)
         let size = try FileLayer.read(path, limit: sizeLimit + 1).count
         guard size <= sizeLimit else {
+            try? FileManager.default.removeItem(atPath: path)
             throw BundleFailure.content("the packed bundle is over the \(sizeLimit)-byte cap")
         }
         let signature = try SignedFile.sign(
@@ -159,6 +160,9 @@ public struct BundleParts: Sendable, Equatable {
     }
 
     static func decode(_ files: [String: Data]) throws(BundleFailure) -> BundleContent {
+        if let stranger = files.keys.sorted().first(where: { !BundleFile.entryNames.contains($0) }) {
+            throw .content("it holds \(stranger), which is not part of a bundle")
+        }
         func file<T: Decodable>(_ name: String, as type: T.Type) throws(BundleFailure) -> T {
             guard let data = files[name] else { throw .content("\(name) is missing") }
             do { return try JSONDecoder().decode(T.self, from: data) } catch {

@@ -21,6 +21,9 @@ public struct ContentLibrary: Sendable {
         if let installed = try store.installedVersion(root: root.keyID.minisignHex), installed > info.version {
             throw BundleFailure.older(offered: info.version, installed: installed)
         }
+        if let trust = try store.installedTrustVersion(root: root.keyID.minisignHex), trust > bundle.trust.version {
+            throw TrustFailure.older(offered: bundle.trust.version, installed: trust)
+        }
         try store.install(
             try rows(bundle.content),
             bundle: InstalledBundle(

@@ -43,6 +43,11 @@ enum ContentAccess {
         return library
     }
 
+    /// The development root compiled into every build.
+    static func developmentRoot() throws -> MinisignPublicKey {
+        try MinisignPublicKey(text: String(decoding: DefaultContent.root, as: UTF8.self))
+    }
+
     /// The root this device checks bundles and receipts against: the pinned one.
     static func pinnedRoot(_ store: Store) throws -> MinisignPublicKey? {
         try store.device().hqRoot.map { try MinisignPublicKey(text: $0) }

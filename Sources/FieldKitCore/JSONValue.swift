@@ -1,6 +1,8 @@
 import Foundation
 
-/// A JSON value without floating-point numbers: what an event payload may hold.
+/// A JSON value without fractions: what an event payload may hold.
+///
+/// Numbers must be whole (`1.5` is refused; `1.0` reads as 1); fieldkit never writes a fraction.
 ///
 /// Integers only, so the same value always has the same bytes; text is NFC-normalised when
 /// it is made through `Text.normalised`.

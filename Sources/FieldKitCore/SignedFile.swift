@@ -89,6 +89,9 @@ public enum SignedFile {
         guard size <= limit else { throw .io(.tooLarge(path: path, limit: limit)) }
         let statement = try parseStatement(signature.trustedComment)
         if statement["chunked"] == .bool(true) {
+            guard FileLayer.exists(path + ".chunks") else {
+                throw .incomplete(path: path, reason: "its chunk manifest \(path).chunks is missing")
+            }
             let manifestData = try readAll(path + ".chunks", limit: 1 << 20)
             do { try publicKey.verify(signature, of: manifestData) } catch { throw .crypto(error) }
             guard let manifest = try? JSONDecoder().decode(ChunkManifest.self, from: manifestData) else {
@@ -102,6 +105,39 @@ public enum SignedFile {
             do { try publicKey.verify(signature, of: data) } catch { throw .crypto(error) }
         }
         guard statement["size"] == .int(size) else { throw .statement("the signed size does not match the file") }
+        return statement
+    }
+
+    /// Verifies bytes already read from `path` (so what is checked is exactly what is parsed
+    /// next); a chunked file's pieces are checked against its signed chunk manifest.
+    public static func verify(
+        bytes: Data, of path: String, publicKey: MinisignPublicKey
+    ) throws(SignedFileFailure) -> [String: JSONValue] {
+        let signature = try readSignature(of: path)
+        let statement = try parseStatement(signature.trustedComment)
+        if statement["chunked"] == .bool(true) {
+            guard FileLayer.exists(path + ".chunks") else {
+                throw .incomplete(path: path, reason: "its chunk manifest \(path).chunks is missing")
+            }
+            let manifestData = try readAll(path + ".chunks", limit: 1 << 20)
+            do { try publicKey.verify(signature, of: manifestData) } catch { throw .crypto(error) }
+            guard let manifest = try? JSONDecoder().decode(ChunkManifest.self, from: manifestData),
+                manifest.size == Int64(bytes.count), manifest.chunkSize > 0
+            else { throw .crypto(.badSignature) }
+            let pieces = stride(from: 0, to: bytes.count, by: manifest.chunkSize).map { start in
+                Hashing.sha256Hex(
+                    bytes[bytes.startIndex + start..<bytes.startIndex + min(start + manifest.chunkSize, bytes.count)])
+            }
+            guard pieces == manifest.chunks else { throw .crypto(.badSignature) }
+        } else {
+            do { try publicKey.verify(signature, of: bytes) } catch { throw .crypto(error) }
+            guard statement["sha256"] == .string(Hashing.sha256Hex(bytes)) else {
+                throw .statement("the signed SHA-256 does not match the file")
+            }
+        }
+        guard statement["size"] == .int(Int64(bytes.count)) else {
+            throw .statement("the signed size does not match the file")
+        }
         return statement
     }
 

@@ -61,7 +61,8 @@ public struct MinisignPublicKey: Hashable, Sendable {
         return "\(MinisignText.untrustedPrefix)\(comment)\n\(payload.base64EncodedString())\n"
     }
 
-    /// A short form people compare aloud when enrolling: the key id and the start of the key's hash.
+    /// A short form people compare aloud when enrolling: the first 12 bytes of the SHA-256 of
+    /// the key's payload ("Ed", key id, key), in six groups of four hex digits.
     public var fingerprint: String {
         let digest = SHA256.hash(data: MinisignText.ed25519Tag + keyID.bytes + rawKey)
         let hex = digest.hexString.uppercased()

@@ -18,7 +18,8 @@ extension Store {
 
     /// Makes a new store in `folder` for a successor device, holding every event, person and
     /// delivery mark of the store file at `backupPath`, and records the succession as the
-    /// new device's first event — all in one transaction.
+    /// new device's first event. The store is created first and filled in a second
+    /// transaction, so the caller removes the folder when this throws.
     public static func restore(
         from backupPath: String, into folder: String, device: DeviceRecord, named name: String?,
         environment: FieldKitEnvironment

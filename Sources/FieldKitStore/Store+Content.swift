@@ -120,9 +120,16 @@ extension Store {
         }
     }
 
-    /// Replaces the content tables with `rows` and records `bundle` as in force — one transaction,
-    /// refused when an equal-or-newer version from the same root is installed (unless it is the
-    /// same file again).
+    /// The trust statement version last installed with a bundle from `root`.
+    public func installedTrustVersion(root: String) throws(StoreFailure) -> Int64? {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT trust_version FROM bundle_installed WHERE root = ?", arguments: [root])
+        }
+    }
+
+    /// Replaces the content tables with `rows` and records `bundle` as in force — one
+    /// transaction, refused when a newer version from the same root is installed (the same
+    /// version again is allowed: reinstalling is harmless).
     public func install(_ rows: ContentRows, bundle: InstalledBundle) throws(StoreFailure) {
         try write { db in
             if let existing = try Int64.fetchOne(

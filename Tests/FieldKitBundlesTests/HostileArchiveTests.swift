@@ -146,6 +146,16 @@ struct HostileArchiveTests {
     }
 }
 
+extension HostileArchiveTests {
+    @Test("a bundle whose manifest lists an entry a bundle does not have is refused")
+    func strangerEntry() throws {
+        let files = (BundleFileNames.all + ["extra.json"]).map { ($0, Data("[]".utf8)) }
+        let error = try Self.verify(
+            [Self.manifestEntry(files)] + files.map { HostileArchive.Entry(name: $0.0, kind: .file($0.1)) })
+        #expect(error as? BundleFailure == .content("it holds extra.json, which is not part of a bundle"))
+    }
+}
+
 enum BundleFileNames {
     static let all = [
         "bundle.json", "guides.json", "checklists.json", "parts.json", "sites.json", "instruments.json",

@@ -145,3 +145,77 @@ struct BundleCommandTests {
         #expect(!FileLayer.exists(folder.appending("x.tar.zst")))
     }
 }
+
+@Suite("fieldkit trust rules on devices")
+struct TrustRuleTests {
+    let clock = TestClock(Date(timeIntervalSince1970: 1_795_000_000))
+    let ids = CountingIDs()
+    var fieldkit: CLIHarness { CLIHarness(environment: .test(clock: clock, ids: ids)) }
+
+    @Test("init refuses to pin the development root, whose secret key is published")
+    func developmentRootRefused() {
+        let folder = TemporaryFolder("dev-root")
+        let result = fieldkit(
+            "init", "--data-dir", folder.appending("d"), "--device", "x", "--hq-root",
+            Repository.path("Sync/dev/dev-root.pub"))
+        #expect(result.status == 65)
+        #expect(result.stderr.hasPrefix("error: the development root cannot be pinned: its secret key is published"))
+        #expect(!FileLayer.exists(folder.appending("d/fieldkit.sqlite")))
+    }
+
+    /// Keys, a trust statement of `trustVersion` (development or not) and a bundle of `version`.
+    func publish(_ folder: TemporaryFolder, version: Int, trustVersion: Int, development: Bool = false) throws -> String
+    {
+        let hq = folder.appending("hq")
+        if !FileLayer.exists(hq + "-root.key") {
+            #expect(fieldkit("key", "generate", "--out", hq + "-root").status == 0)
+            #expect(fieldkit("key", "generate", "--out", hq + "-signing").status == 0)
+        }
+        let out = folder.appending("dist-\(version)")
+        var issue = [
+            "trust", "issue", "--root", hq + "-root.key", "--signing", hq + "-signing.pub", "--version",
+            "\(trustVersion)",
+            "--expires", "2030-12-31", "--out", out,
+        ]
+        if development { issue.append("--development") }
+        #expect(fieldkit.run(issue).status == 0)
+        let sources = folder.appending("sources-\(version)")
+        try FileManager.default.copyItem(atPath: Repository.path("Bundles"), toPath: sources)
+        try Data("version: \(version)\ncreated: 2026-11-20\nexpires: 2027-11-20\n".utf8).write(
+            to: URL(fileURLWithPath: sources + "/VERSION"))
+        let packed = fieldkit(
+            "bundle", "pack", sources, "--key", hq + "-signing.key", "--trust", out, "--out", out + "/bundle.tar.zst")
+        #expect(packed.status == 0, "\(packed.stderr)")
+        return out + "/bundle.tar.zst"
+    }
+
+    @Test("a bundle under an older trust statement than the installed one is refused")
+    func olderTrustRefused() throws {
+        let folder = TemporaryFolder("trust-older")
+        let newer = try publish(folder, version: 2, trustVersion: 2)
+        let stale = try publish(folder, version: 3, trustVersion: 1)
+        let data = folder.appending("device")
+        #expect(
+            fieldkit("init", "--data-dir", data, "--device", "x", "--hq-root", folder.appending("hq-root.pub")).status
+                == 0)
+        #expect(fieldkit("bundle", "install", newer, "--data-dir", data).status == 0)
+        let before = try storeState(data)
+        let result = fieldkit("bundle", "install", stale, "--data-dir", data)
+        #expect(result.status == 65)
+        #expect(result.stderr.hasPrefix("error: the trust statement is version 1, older than the installed version 2"))
+        #expect(try storeState(data) == before)
+    }
+
+    @Test("a device refuses a bundle vouched for by a development trust statement")
+    func developmentTrustRefused() throws {
+        let folder = TemporaryFolder("trust-dev")
+        let bundle = try publish(folder, version: 1, trustVersion: 1, development: true)
+        let data = folder.appending("device")
+        #expect(
+            fieldkit("init", "--data-dir", data, "--device", "x", "--hq-root", folder.appending("hq-root.pub")).status
+                == 0)
+        let result = fieldkit("bundle", "install", bundle, "--data-dir", data)
+        #expect(result.status == 65)
+        #expect(result.stderr.hasPrefix("error: the bundle is vouched for by a development trust statement"))
+    }
+}

@@ -163,6 +163,16 @@ struct BundleCommand: ParsableCommand {
                     hint: "set the device up with 'fieldkit init --hq-root ROOT.pub'", status: .dataError)
             }
             let verified = try BundleParts.read(file).verify(root: root)
+            guard !verified.trust.development else {
+                throw CLIFailure.refused(
+                    "the bundle is vouched for by a development trust statement",
+                    hint: "install bundles published by headquarters", status: .dataError)
+            }
+            let today = String(EventTime.wallString(context.environment.now()).prefix(10))
+            if verified.trust.isExpired(today: today) {
+                context.console.err(
+                    "warning: the trust statement expired on \(verified.trust.expires); installed anyway")
+            }
             let expired = try ContentLibrary(store: store).install(
                 verified, root: root, installedWall: EventTime.wallString(context.environment.now()))
             if expired {

@@ -37,6 +37,11 @@ struct InitCommand: ParsableCommand, ContextCommand {
         let root =
             try hqRoot.map { path throws(KeyFileFailure) in try DeviceKeys.loadPublicKey(path) }
             ?? carried.map { try MinisignPublicKey(text: String(decoding: $0.root, as: UTF8.self)) }
+        if let root, root == (try ContentAccess.developmentRoot()) {
+            throw CLIFailure.refused(
+                "the development root cannot be pinned: its secret key is published",
+                hint: "pin headquarters' real root public key", status: .dataError)
+        }
         let storePath = folder + "/" + DataFolder.storeName
         guard !FileLayer.exists(storePath) else { throw StoreFailure.alreadyExists(path: storePath) }
         guard !FileLayer.exists(DeviceKeys.folder(in: folder)) else {

@@ -36,13 +36,20 @@ struct RestoreCommand: ParsableCommand, ContextCommand {
             }
         }
         let signer = try signerKey()
-        let statement = try SignedFile.verify(file, publicKey: signer, limit: Backup.limits.maximumTotalSize)
+        // Read once: the bytes verified are the bytes parsed.
+        let bytes = try FileLayer.read(file, limit: Backup.limits.maximumTotalSize)
+        let statement = try SignedFile.verify(bytes: bytes, of: file, publicKey: signer)
         guard statement["kind"] == .string(Backup.kind), statement["format"] == .int(Int64(Backup.format)) else {
             throw SignedFileFailure.statement(
                 "this is not a fieldkit backup (kind \(statement["kind"]?.stringValue ?? "none"))")
         }
-        let contents = try ArchiveReader.read(
-            try FileLayer.read(file, limit: Backup.limits.maximumTotalSize), limits: Backup.limits)
+        guard statement["device"] == .string(signer.keyID.hex) else {
+            throw SignedFileFailure.statement("the backup names another device than its signer")
+        }
+        let contents = try ArchiveReader.read(bytes, limits: Backup.limits)
+        guard contents.manifest.kind == Backup.kind else {
+            throw ArchiveFailure.badManifest("the archive is a \(contents.manifest.kind), not a backup")
+        }
         guard let storeBytes = contents.files[DataFolder.storeName],
             let packedKey = contents.files["keys/device.pub"],
             (try? MinisignPublicKey(text: String(decoding: packedKey, as: UTF8.self))) == signer
@@ -57,13 +64,16 @@ struct RestoreCommand: ParsableCommand, ContextCommand {
         do {
             try FileLayer.makeFolder(staging)
             try FileLayer.writeAtomically(storeBytes, to: staging + "/" + DataFolder.storeName, mode: 0o600)
+            let name = try device.map {
+                try Text.normalised($0.trimmingCharacters(in: .whitespaces), field: "device name")
+            }
             let keys = DeviceKeys.generate()
             try keys.write(to: folder)
             let record = DeviceRecord(
-                id: keys.deviceID, name: device ?? "", currentSite: nil, technician: nil, predecessor: nil,
+                id: keys.deviceID, name: name ?? "", currentSite: nil, technician: nil, predecessor: nil,
                 createdWall: EventTime.wallString(context.environment.now()), hqRoot: nil)
             let store = try Store.restore(
-                from: staging + "/" + DataFolder.storeName, into: folder, device: record, named: device,
+                from: staging + "/" + DataFolder.storeName, into: folder, device: record, named: name,
                 environment: context.environment)
             try? FileManager.default.removeItem(atPath: staging)
             let restored = try store.device()

@@ -11,7 +11,7 @@ struct StatusCommand: ParsableCommand, ContextCommand {
 
     @OptionGroup var global: GlobalOptions
 
-    /// The `--json` shape (documented in docs/cli-json.md).
+    /// The `--json` shape: stable; new keys may be added, none renamed.
     struct Report: Codable, Equatable {
         struct LastEvent: Codable, Equatable {
             var type: String
