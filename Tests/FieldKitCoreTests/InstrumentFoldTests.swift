@@ -1,4 +1,5 @@
 import FieldKitCore
+import FieldKitTestSupport
 import Testing
 
 @Suite("instrument fold")
@@ -57,7 +58,7 @@ struct InstrumentFoldTests {
 
     @Test("the fold is the same for 200 seeded orders, duplicates included")
     func orderFree() throws {
-        var generator = SeededGenerator(seed: 0xF1E1D)
+        var generator = SeededRandom(seed: 0xF1E1D)
         let events = randomHistory(&generator, count: 40)
         let expected = InstrumentFold.fold(tag: "LO-VN-000001", base: Self.base, events: events)
         for round in 0..<200 {
@@ -68,7 +69,7 @@ struct InstrumentFoldTests {
         }
     }
 
-    func randomHistory(_ generator: inout SeededGenerator, count: Int) -> [Event] {
+    func randomHistory(_ generator: inout SeededRandom, count: Int) -> [Event] {
         var events: [Event] = []
         let sites = ["CUR-02", "AMS-ZO-01", "BON-01", "DEPOT"]
         for index in 0..<count {
@@ -85,20 +86,5 @@ struct InstrumentFoldTests {
                 Self.event(String(format: "%04x%04llx", index, generator.next() % 0xffff), type, payload, basis: basis))
         }
         return events
-    }
-}
-
-/// A seeded generator so property tests are reproducible from their printed seed.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

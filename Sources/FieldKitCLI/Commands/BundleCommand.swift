@@ -95,45 +95,47 @@ struct BundleCommand: ParsableCommand {
         }
     }
 
+    /// The bundle file and the root to check it against, shared by `verify` and `info`.
+    struct Checked: ParsableArguments {
+        @Argument(help: "The bundle file.")
+        var file: String
+
+        @Option(help: "The root public key to check against (default: the device's pinned root).")
+        var root: String?
+
+        /// The bundle, verified in full, and its summary.
+        func verified(_ global: GlobalOptions, context: CommandContext) throws -> (VerifiedBundle, Summary) {
+            let rootKey = try BundleCommand.root(root, global: global, context: context)
+            let verified = try BundleParts.read(file).verify(root: rootKey)
+            return (verified, Summary(file: file, bundle: verified))
+        }
+    }
+
     /// `bundle verify FILE [--root ROOT.pub]`.
     struct Verify: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
             abstract: "Check a bundle: its trust statement, signature, statement and every entry.")
 
         @OptionGroup var global: GlobalOptions
-
-        @Argument(help: "The bundle file.")
-        var file: String
-
-        @Option(help: "The root public key to check against (default: the device's pinned root).")
-        var root: String?
+        @OptionGroup var bundle: Checked
 
         func run(in context: CommandContext) throws {
-            let rootKey = try BundleCommand.root(root, global: global, context: context)
-            let verified = try BundleParts.read(file).verify(root: rootKey)
-            let summary = Summary(file: file, bundle: verified)
+            let (_, summary) = try bundle.verified(global, context: context)
             if global.json { return try context.printJSON(summary) }
             summary.lines().forEach(context.console.out)
             context.console.out("The bundle is valid.")
         }
     }
 
-    /// `bundle info FILE`: what the bundle says about itself, verified when a root is known.
+    /// `bundle info FILE`: what the bundle holds, after the same checks as `verify`.
     struct Info: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(abstract: "Show a bundle's version, dates and content.")
 
         @OptionGroup var global: GlobalOptions
-
-        @Argument(help: "The bundle file.")
-        var file: String
-
-        @Option(help: "The root public key to check against (default: the device's pinned root).")
-        var root: String?
+        @OptionGroup var bundle: Checked
 
         func run(in context: CommandContext) throws {
-            let rootKey = try BundleCommand.root(root, global: global, context: context)
-            let verified = try BundleParts.read(file).verify(root: rootKey)
-            let summary = Summary(file: file, bundle: verified)
+            let (verified, summary) = try bundle.verified(global, context: context)
             if global.json { return try context.printJSON(summary) }
             summary.lines().forEach(context.console.out)
             let families = Dictionary(grouping: verified.content.guides, by: \.family).map {
