@@ -62,7 +62,7 @@ extension Store {
         let base = try String.fetchOne(
             db, sql: "SELECT document FROM snapshot_instruments WHERE tag = ?", arguments: [tag]
         )
-        .flatMap { try? JSONDecoder().decode(InstrumentBase.self, from: Data($0.utf8)) }
+        .map { try JSONDecoder().decode(InstrumentBase.self, from: Data($0.utf8)) }
         guard let state = InstrumentFold.fold(tag: tag, base: base, events: events) else {
             try db.execute(sql: "DELETE FROM instrument_state WHERE tag = ?", arguments: [tag])
             return
@@ -83,6 +83,7 @@ extension Store {
             return
         }
         let original = try StoredEvent(bytes: line).event
+        guard original.type == EventType.repairLogged || original.type == EventType.trainingRecorded else { return }
         let kind = original.type == EventType.repairLogged ? "repair" : "training"
         let amendmentType = kind == "repair" ? EventType.repairAmended : EventType.trainingAmended
         let amendments = try Data.fetchAll(
@@ -210,8 +211,9 @@ extension Store {
     public func record(id: String) throws(StoreFailure) -> FieldRecord? {
         try read { db in
             let rows = try Row.fetchAll(
-                db, sql: "SELECT * FROM records WHERE id = ? OR (length(?) >= 6 AND id LIKE ? || '%') LIMIT 2",
-                arguments: [id, id, id])
+                db,
+                sql: "SELECT * FROM records WHERE id = ? OR (length(?) >= 6 AND substr(id, 1, length(?)) = ?) LIMIT 2",
+                arguments: [id, id, id, id])
             return rows.count == 1 ? try Store.fieldRecord(rows[0]) : nil
         }
     }
@@ -300,11 +302,17 @@ extension Store {
     public func merge(_ events: [StoredEvent]) throws(StoreFailure) {
         try write { db in
             for stored in events {
-                let exists =
-                    try Bool.fetchOne(
-                        db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE device = ? AND seq = ?)",
-                        arguments: [stored.event.device, stored.event.seq]) ?? false
-                if exists { continue }
+                let held = try String.fetchOne(
+                    db, sql: "SELECT hash FROM events WHERE (device = ? AND seq = ?) OR id = ?",
+                    arguments: [stored.event.device, stored.event.seq, stored.event.id])
+                if let held {
+                    // The same bytes again are "already known"; other bytes at that place are a fork.
+                    guard held == stored.hash else {
+                        throw StoreFailure.logRule(
+                            "a different event is held at device \(stored.event.device) seq \(stored.event.seq)")
+                    }
+                    continue
+                }
                 try Store.insert(stored, in: db)
                 try Store.apply(stored.event, tags: EventTags.tags(of: stored.event), in: db)
             }

@@ -256,3 +256,51 @@ struct FieldRecordTests {
         #expect(FileLayer.exists(data + "/blobs/" + hash))
     }
 }
+
+extension FieldRecordTests {
+    @Test("a later repair's condition overrides an earlier one instead of making a conflict")
+    func conditionSuccession() throws {
+        let folder = TemporaryFolder("condition")
+        let data = device(folder)
+        for condition in ["poor", "good"] {
+            let result = fieldkit(
+                "repair", "log", "LO-VN-004123", "--problem", "p", "--action", "a", "--minutes", "5", "--outcome",
+                "fixed",
+                "--condition-after", condition, "--data-dir", data)
+            #expect(result.status == 0)
+        }
+        let state = try fieldkit("instrument", "show", "LO-VN-004123", "--json", "--data-dir", data).json()
+        #expect(state["condition"] as? String == "good")
+        #expect((state["conflicts"] as? [String: Any])?.isEmpty == true)
+    }
+
+    @Test("an empty part id is a usage error, not a crash")
+    func emptyPart() throws {
+        let folder = TemporaryFolder("empty-part")
+        let data = device(folder)
+        for part in ["", ":", ":5"] {
+            let result = fieldkit(
+                "repair", "log", "LO-VN-004123", "--problem", "p", "--action", "a", "--minutes", "5", "--outcome",
+                "fixed",
+                "--part", part, "--data-dir", data)
+            #expect(result.status == 64, "\(part)")
+        }
+    }
+
+    @Test("a name given as trainer and trainee, or twice, is one person")
+    func onePersonPerName() throws {
+        let folder = TemporaryFolder("names")
+        let data = device(folder)
+        let result = fieldkit(
+            "training", "record", "--checklist", "depot-intake", "--trainer", "Ana", "--trainee", "Ana", "--trainee",
+            "Ana", "--trainee", "Bo", "--json", "--data-dir", data)
+        #expect(result.status == 0, "\(result.stderr)")
+        let event = try #require(try FieldKitStoreAccess.events(in: data).last)
+        guard case .array(let trainees)? = event.payload["trainees"] else {
+            Issue.record("no trainees")
+            return
+        }
+        #expect(trainees.count == 2)
+        #expect(event.payload["trainer"] == trainees[0])
+    }
+}

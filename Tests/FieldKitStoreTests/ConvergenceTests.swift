@@ -119,3 +119,21 @@ struct ConvergenceTests {
             })
     }
 }
+
+extension ConvergenceTests {
+    @Test("merging the same event again is harmless; other bytes at the same device and seq are refused as a fork")
+    func forkRefused() throws {
+        let events = try Self.history(seed: 7)
+        let folder = TemporaryFolder("fork")
+        let store = try Self.store(in: folder, id: "00000000000000ff")
+        try store.merge(events)
+        let digest = try store.stateDigest()
+        try store.merge(events)
+        #expect(try store.stateDigest() == digest)
+        var forged = events[3].event
+        forged.payload = .object(["tag": .string(Self.tags[0]), "to": .string("BON-01")])
+        let fork = try StoredEvent(encoding: forged)
+        #expect(throws: StoreFailure.self) { try store.merge([fork]) }
+        #expect(try store.stateDigest() == digest)
+    }
+}

@@ -88,8 +88,11 @@ struct RepairCommand: ParsableCommand {
         }
 
         func partValue(_ text: String, session: FieldSession) throws -> JSONValue {
-            let pieces = text.split(separator: ":", maxSplits: 1).map(String.init)
-            let id = pieces[0].lowercased()
+            let pieces = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false).map(String.init)
+            let id = pieces[0].trimmingCharacters(in: .whitespaces).lowercased()
+            guard !id.isEmpty else {
+                throw CLIFailure.usage("--part \"\(text)\" names no part", hint: "use ID or ID:QTY")
+            }
             let quantity = pieces.count == 2 ? Int(pieces[1]) : 1
             guard let quantity, quantity > 0, quantity <= 1000 else {
                 throw CLIFailure.usage("--part \(text): the quantity must be a whole number from 1 to 1000", hint: nil)
@@ -147,7 +150,8 @@ struct RepairCommand: ParsableCommand {
             let date = try session.date(fields.date)
             let stored = try session.store.record(
                 EventDraft(
-                    type: EventType.repairLogged, payload: .object(values), site: site, date: date,
+                    type: EventType.repairLogged, payload: .object(values), site: site,
+                    basis: try conditionBasis(session, tag: tag, values: values), date: date,
                     bundle: try session.bundleHash()),
                 environment: context.environment, tags: [tag])
             try warnAboutTraining(session, guides: fields.guide)
@@ -233,14 +237,28 @@ struct RepairCommand: ParsableCommand {
             let stored = try session.store.record(
                 EventDraft(
                     type: EventType.repairAmended,
-                    payload: .object(["record": .string(record.id), "changes": .object(changes)]),
-                    site: record.site, basis: [record.id], bundle: try session.bundleHash()),
+                    payload: .object(
+                        ["record": .string(record.id), "changes": .object(changes)].merging(
+                            record.tag.map { ["tag": .string($0)] } ?? [:], uniquingKeysWith: { first, _ in first })),
+                    site: record.site,
+                    basis: Array(
+                        Set(
+                            [record.id]
+                                + (try record.tag.map { try conditionBasis(session, tag: $0, values: changes) } ?? []))
+                    ).sorted(),
+                    bundle: try session.bundleHash()),
                 environment: context.environment, tags: record.tag.map { [$0] } ?? [])
             if global.json { return try context.printJSON(["id": stored.event.id, "record": record.id]) }
             context.console.out(
                 "Amended repair \(record.id.prefix(12)): \(changes.keys.sorted().joined(separator: ", ")).")
         }
     }
+}
+
+/// A repair that sets the condition overrides the condition's current heads, as a loan does the site.
+func conditionBasis(_ session: FieldSession, tag: String, values: [String: JSONValue]) throws -> [String] {
+    guard values["conditionAfter"] != nil else { return [] }
+    return try session.store.instrumentState(tag: tag)?.heads["condition"] ?? []
 }
 
 extension Optional {

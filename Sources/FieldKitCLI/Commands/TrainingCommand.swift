@@ -55,7 +55,14 @@ struct TrainingCommand: ParsableCommand {
             if names.isEmpty {
                 names = [try session.required(nil, flag: "--trainee", prompt: "Trainee's name")]
             }
-            let trainees = try names.map { try session.person(named: $0) }
+            // One person per name, even when a name is given twice or is also the trainer's.
+            var byName: [String: Person] = [(trainer.name ?? ""): trainer]
+            var trainees: [Person] = []
+            for name in names {
+                let person = try byName[name] ?? session.person(named: name)
+                byName[person.name ?? name] = person
+                if !trainees.contains(person) { trainees.append(person) }
+            }
             let items = checklist.groups.flatMap(\.items).map(\.id)
             for item in done + notApplicable where !items.contains(item) {
                 throw BundleFailure.notFound(
@@ -75,7 +82,7 @@ struct TrainingCommand: ParsableCommand {
                         "signedOff": .bool(signedOff),
                     ]),
                     site: site, date: date, bundle: try session.bundleHash()),
-                environment: context.environment, people: [trainer] + trainees)
+                environment: context.environment, people: [trainer] + trainees.filter { $0 != trainer })
             if global.json {
                 return try context.printJSON(["id": stored.event.id, "checklist": checklist.id, "site": site])
             }
