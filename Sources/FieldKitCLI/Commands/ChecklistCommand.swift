@@ -24,10 +24,9 @@ struct ChecklistCommand: ParsableCommand {
         var lang: String?
 
         func run(in context: CommandContext) throws {
-            let (store, lock, _) = try global.openStore(context)
-            defer { withExtendedLifetime(lock) {} }
+            let session = try FieldSession(global, context: context)
             let language = try LanguageChoice.resolve(lang, variables: context.environment.variables)
-            let entries = try ContentAccess.library(store, context: context).checklists().map { checklist in
+            let entries = try session.library.checklists().map { checklist in
                 let shown = Language.pick(language, from: checklist.title.keys) ?? "en"
                 return Entry(
                     id: checklist.id, title: checklist.title[shown] ?? checklist.id, language: shown,
@@ -54,10 +53,9 @@ struct ChecklistCommand: ParsableCommand {
         var lang: String?
 
         func run(in context: CommandContext) throws {
-            let (store, lock, _) = try global.openStore(context)
-            defer { withExtendedLifetime(lock) {} }
+            let session = try FieldSession(global, context: context)
             let language = try LanguageChoice.resolve(lang, variables: context.environment.variables)
-            let checklist = try ContentAccess.library(store, context: context).checklist(id.lowercased())
+            let checklist = try session.library.checklist(id.lowercased())
             if global.json { return try context.printJSON(checklist) }
             func text(_ value: Localized) -> String {
                 Language.pick(language, from: value.keys).flatMap { value[$0] } ?? ""

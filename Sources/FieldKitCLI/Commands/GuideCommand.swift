@@ -32,10 +32,9 @@ struct GuideCommand: ParsableCommand {
         var lang: String?
 
         func run(in context: CommandContext) throws {
-            let (store, lock, _) = try global.openStore(context)
-            defer { withExtendedLifetime(lock) {} }
+            let session = try FieldSession(global, context: context)
             let language = try LanguageChoice.resolve(lang, variables: context.environment.variables)
-            let guides = try ContentAccess.library(store, context: context).guides(instrument: instrument?.lowercased())
+            let guides = try session.library.guides(instrument: instrument?.lowercased())
             let entries = guides.compactMap { guide -> Entry? in
                 guard let shown = Language.pick(language, from: guide.texts.keys), let text = guide.texts[shown] else {
                     return nil
@@ -72,10 +71,9 @@ struct GuideCommand: ParsableCommand {
         var lang: String?
 
         func run(in context: CommandContext) throws {
-            let (store, lock, _) = try global.openStore(context)
-            defer { withExtendedLifetime(lock) {} }
+            let session = try FieldSession(global, context: context)
             let language = try LanguageChoice.resolve(lang, variables: context.environment.variables)
-            let library = try ContentAccess.library(store, context: context)
+            let library = session.library
             let guide = try library.guide(id.lowercased())
             guard let shown = Language.pick(language, from: guide.texts.keys), let text = guide.texts[shown] else {
                 throw BundleFailure.content("guide \(guide.id) has no text")
@@ -107,11 +105,10 @@ struct GuideCommand: ParsableCommand {
         var lang: String?
 
         func run(in context: CommandContext) throws {
-            let (store, lock, _) = try global.openStore(context)
-            defer { withExtendedLifetime(lock) {} }
+            let session = try FieldSession(global, context: context)
             let language = try LanguageChoice.resolve(lang, variables: context.environment.variables)
-            _ = try ContentAccess.library(store, context: context)
-            let hits = try store.searchGuides(words.joined(separator: " "), languages: Language.fallback(for: language))
+            let hits = try session.store.searchGuides(
+                words.joined(separator: " "), languages: Language.fallback(for: language))
             if global.json { return try context.printJSON(hits) }
             if hits.isEmpty { context.console.err("no guide matches \"\(words.joined(separator: " "))\"") }
             for hit in hits {

@@ -19,11 +19,10 @@ struct InstrumentCommand: ParsableCommand {
         var tag: String
 
         func run(in context: CommandContext) throws {
-            let (store, lock, _) = try global.openStore(context)
-            defer { withExtendedLifetime(lock) {} }
-            let library = try ContentAccess.library(store, context: context)
+            let session = try FieldSession(global, context: context)
+            let library = session.library
             let typedTag = Tag.normalised(tag)
-            guard let state = try store.instrumentState(tag: typedTag) else {
+            guard let state = try session.store.instrumentState(tag: typedTag) else {
                 _ = try library.instrument(tag)  // not found: throws with suggestions
                 return
             }
@@ -60,9 +59,8 @@ struct InstrumentCommand: ParsableCommand {
         var limit = 50
 
         func run(in context: CommandContext) throws {
-            let (store, lock, _) = try global.openStore(context)
-            defer { withExtendedLifetime(lock) {} }
-            let items = try ContentAccess.library(store, context: context).findInstruments(
+            let session = try FieldSession(global, context: context)
+            let items = try session.library.findInstruments(
                 query.joined(separator: " "), limit: max(1, min(limit, 1000)))
             if global.json { return try context.printJSON(items) }
             if items.isEmpty { context.console.err("no instrument matches \"\(query.joined(separator: " "))\"") }
