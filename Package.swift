@@ -54,6 +54,11 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "FieldKitSync",
+            dependencies: ["FieldKitArchive", "FieldKitStore", "FieldKitCore", "FieldKitCrypto"],
+            swiftSettings: swiftSettings
+        ),
         .executableTarget(
             name: "fieldkit-packer",
             dependencies: ["FieldKitBundles", "FieldKitCore", "FieldKitCrypto"],
@@ -72,7 +77,8 @@ let package = Package(
         .target(
             name: "FieldKitCLI",
             dependencies: [
-                "FieldKitBundles", "FieldKitStore", "FieldKitArchive", "FieldKitCore", "FieldKitDefaultContent",
+                "FieldKitBundles", "FieldKitSync", "FieldKitStore", "FieldKitArchive", "FieldKitCore",
+                "FieldKitDefaultContent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -84,7 +90,7 @@ let package = Package(
         ),
         .target(
             name: "FieldKitTestSupport",
-            dependencies: ["FieldKitCore", "FieldKitCrypto", "FieldKitStore", "FieldKitBundles"],
+            dependencies: ["FieldKitCore", "FieldKitCrypto", "FieldKitStore", "FieldKitBundles", "FieldKitSync"],
             path: "Tests/FieldKitTestSupport",
             swiftSettings: swiftSettings
         ),
@@ -112,6 +118,11 @@ let package = Package(
         .testTarget(
             name: "FieldKitBundlesTests",
             dependencies: ["FieldKitBundles", "FieldKitArchive", "CArchive", "FieldKitTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FieldKitSyncTests",
+            dependencies: ["FieldKitSync", "FieldKitStore", "FieldKitArchive", "FieldKitTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

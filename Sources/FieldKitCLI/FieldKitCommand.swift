@@ -12,7 +12,9 @@ public struct FieldKitCommand: ParsableCommand {
             InitCommand.self, StatusCommand.self, DoctorCommand.self, KeyCommand.self, SignCommand.self,
             VerifyCommand.self, BackupCommand.self, RestoreCommand.self, TrustCommand.self, BundleCommand.self,
             GuideCommand.self, InstrumentCommand.self, ChecklistCommand.self, SiteCommand.self, RepairCommand.self,
-            TrainingCommand.self, LoanCommand.self, AuditCommand.self, DueCommand.self,
+            TrainingCommand.self, LoanCommand.self, AuditCommand.self, DueCommand.self, SyncCommand.self,
+            EnrolCommand.self,
+            HubCommand.self,
         ]
     )
 

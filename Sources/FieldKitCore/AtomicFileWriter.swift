@@ -56,7 +56,7 @@ public final class AtomicFileWriter {
             abort()
             throw failure
         }
-        guard fchmod(fd, mode) == 0, fsync(fd) == 0 else {
+        guard FileLayer.applyMode(fd: fd, mode: mode), fsync(fd) == 0 else {
             let failure = CoreFailure.cannotWrite(path: path, code: errno, description: FileLayer.errorText())
             abort()
             throw failure

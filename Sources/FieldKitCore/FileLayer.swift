@@ -21,7 +21,7 @@ public enum FileLayer {
         }
         do {
             try writeAll(fd: fd, data: data, path: path)
-            guard fchmod(fd, mode) == 0, fsync(fd) == 0 else {
+            guard applyMode(fd: fd, mode: mode), fsync(fd) == 0 else {
                 let code = errno
                 close(fd)
                 throw CoreFailure.cannotWrite(path: path, code: code, description: errorText(code))
@@ -115,6 +115,12 @@ public enum FileLayer {
     /// The names in a folder, sorted; empty when it does not exist.
     public static func list(_ folder: String) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []).sorted()
+    }
+
+    /// Sets `mode` on an open file. A FAT stick cannot hold permission bits and refuses the
+    /// change; that is accepted for public files, never for secret ones (no group or other bits).
+    static func applyMode(fd: Int32, mode: mode_t) -> Bool {
+        fchmod(fd, mode) == 0 || mode & 0o077 != 0
     }
 
     /// Flushes a folder's entries so a rename in it survives a power cut.

@@ -64,3 +64,15 @@ public enum JSONValue: Hashable, Sendable, Codable {
         return nil
     }
 }
+
+extension JSONValue {
+    /// Every string inside, at any depth (object keys excluded): where person ids may hide.
+    public var nestedStrings: [String] {
+        switch self {
+        case .string(let text): [text]
+        case .array(let items): items.flatMap(\.nestedStrings)
+        case .object(let fields): fields.values.flatMap(\.nestedStrings)
+        default: []
+        }
+    }
+}

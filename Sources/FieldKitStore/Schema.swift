@@ -126,6 +126,65 @@ enum Schema {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v4-sync") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE sync_receipts (
+                        version INTEGER PRIMARY KEY NOT NULL CHECK (version >= 1),
+                        through INTEGER NOT NULL CHECK (through >= 0),
+                        events INTEGER NOT NULL CHECK (events >= 0),
+                        applied_wall TEXT NOT NULL
+                    ) STRICT;
+                    CREATE TABLE hub (
+                        singleton INTEGER PRIMARY KEY NOT NULL CHECK (singleton = 1),
+                        created_wall TEXT NOT NULL
+                    ) STRICT;
+                    CREATE TABLE hub_devices (
+                        device TEXT PRIMARY KEY NOT NULL CHECK (length(device) = 16),
+                        name TEXT NOT NULL,
+                        site TEXT,
+                        signing_key TEXT NOT NULL,
+                        sealing_key TEXT NOT NULL,
+                        fingerprint TEXT NOT NULL,
+                        enrolled_wall TEXT NOT NULL,
+                        archive_format INTEGER NOT NULL DEFAULT 1,
+                        acknowledged_receipt INTEGER NOT NULL DEFAULT 0 CHECK (acknowledged_receipt >= 0)
+                    ) STRICT;
+                    CREATE TABLE hub_archives (
+                        device TEXT NOT NULL,
+                        last INTEGER NOT NULL,
+                        head TEXT NOT NULL CHECK (length(head) = 64),
+                        first INTEGER NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        accepted INTEGER NOT NULL,
+                        known INTEGER NOT NULL,
+                        imported_wall TEXT NOT NULL,
+                        PRIMARY KEY (device, last, head)
+                    ) STRICT;
+                    CREATE TABLE hub_arrivals (
+                        position INTEGER PRIMARY KEY AUTOINCREMENT,
+                        event_id TEXT NOT NULL UNIQUE REFERENCES events(id)
+                    ) STRICT;
+                    CREATE TABLE hub_receipts (
+                        device TEXT NOT NULL,
+                        version INTEGER NOT NULL CHECK (version >= 1),
+                        position INTEGER NOT NULL,
+                        through INTEGER NOT NULL,
+                        issued_wall TEXT NOT NULL,
+                        PRIMARY KEY (device, version)
+                    ) STRICT;
+                    CREATE TABLE hub_refusals (
+                        device TEXT NOT NULL,
+                        first INTEGER NOT NULL,
+                        last INTEGER NOT NULL,
+                        reason TEXT NOT NULL,
+                        sha256 TEXT NOT NULL,
+                        listed_in INTEGER,
+                        wall TEXT NOT NULL,
+                        PRIMARY KEY (device, sha256)
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

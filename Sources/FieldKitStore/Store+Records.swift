@@ -259,7 +259,7 @@ extension Store {
         }
     }
 
-    /// A digest of every derived table: equal stores hold equal state, byte for byte.
+    /// A digest of the event set and every derived table: equal stores hold equal state, byte for byte.
     public func stateDigest() throws(StoreFailure) -> String {
         try read { db in
             var hasher = Hashing.Stream()
@@ -268,6 +268,7 @@ extension Store {
                 "SELECT id || char(9) || kind || char(9) || ifnull(tag, '') || char(9) || ifnull(site, '') || char(9) || local_date || char(9) || amendments || char(9) || document FROM records ORDER BY id",
                 "SELECT person || char(9) || checklist || char(9) || event_id FROM competencies ORDER BY person, checklist, event_id",
                 "SELECT tag || char(9) || event_id FROM instrument_events ORDER BY tag, event_id",
+                "SELECT device || char(9) || seq || char(9) || hash FROM events ORDER BY device, seq",
             ] {
                 for line in try String.fetchAll(db, sql: sql) { hasher.update(Data((line + "\n").utf8)) }
             }
@@ -301,21 +302,7 @@ extension Store {
     /// refolded from the whole set, so any order and any batching give the same state.
     public func merge(_ events: [StoredEvent]) throws(StoreFailure) {
         try write { db in
-            for stored in events {
-                let held = try String.fetchOne(
-                    db, sql: "SELECT hash FROM events WHERE (device = ? AND seq = ?) OR id = ?",
-                    arguments: [stored.event.device, stored.event.seq, stored.event.id])
-                if let held {
-                    // The same bytes again are "already known"; other bytes at that place are a fork.
-                    guard held == stored.hash else {
-                        throw StoreFailure.logRule(
-                            "a different event is held at device \(stored.event.device) seq \(stored.event.seq)")
-                    }
-                    continue
-                }
-                try Store.insert(stored, in: db)
-                try Store.apply(stored.event, tags: EventTags.tags(of: stored.event), in: db)
-            }
+            for stored in events { try Store.mergeOne(stored, in: db) }
         }
     }
 }

@@ -14,6 +14,14 @@ public enum StoreFailure: Error, Equatable, Sendable {
     case missingDevice
     /// An append would break the log's rules (gap, wrong chain).
     case logRule(String)
+    /// Another event is held at this device's seq: tampering or a cloned laptop.
+    case fork(device: String, seq: Int64)
+    /// An event's `prev` does not name the hash of the event before it.
+    case brokenChain(device: String, seq: Int64)
+    /// A receipt not newer than the newest one applied.
+    case olderReceipt(offered: Int64, applied: Int64)
+    /// The store is a device's, not headquarters'.
+    case notHub(path: String)
 }
 
 extension StoreFailure: FieldKitError {
@@ -25,6 +33,13 @@ extension StoreFailure: FieldKitError {
         case .corrupted(let path, let description): "the store \(path) is damaged: \(description)"
         case .missingDevice: "the store has no device record"
         case .logRule(let rule): "the event log refused the change: \(rule)"
+        case .fork(let device, let seq):
+            "device \(device) has two different events at seq \(seq) (a fork: tampering or a cloned laptop)"
+        case .brokenChain(let device, let seq):
+            "the hash chain of device \(device) is broken at seq \(seq): its prev does not name the event before it"
+        case .olderReceipt(let offered, let applied):
+            "the receipt is version \(offered), not newer than version \(applied) already applied"
+        case .notHub(let path): "\(path) is a device's store, not headquarters'"
         }
     }
 
@@ -36,6 +51,10 @@ extension StoreFailure: FieldKitError {
         case .corrupted: "run 'fieldkit doctor'; restore the latest backup with 'fieldkit restore' if it fails"
         case .missingDevice: "this store was not made by 'fieldkit init'; restore a backup"
         case .logRule: "run 'fieldkit doctor' and report the finding"
+        case .fork, .brokenChain:
+            "keep the file for investigation and ask the device's technician what happened to the laptop"
+        case .olderReceipt: "delete this receipt from the stick: headquarters has sent a newer one"
+        case .notHub: "run 'fieldkit hub init' for headquarters, or pass the hub's --data-dir"
         }
     }
 
@@ -46,6 +65,8 @@ extension StoreFailure: FieldKitError {
         case .database(let code, _): code == 5 || code == 6 ? .tempFail : code == 19 ? .software : .ioError
         case .corrupted, .missingDevice: .dataError
         case .logRule: .software
+        case .fork, .brokenChain, .olderReceipt: .dataError
+        case .notHub: .usage
         }
     }
 }

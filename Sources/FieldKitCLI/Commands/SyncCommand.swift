@@ -1,0 +1,145 @@
+import ArgumentParser
+import FieldKitCore
+import FieldKitStore
+import FieldKitSync
+import Foundation
+
+/// `fieldkit sync DIR`: exchange change archives and receipts with headquarters through a
+/// stick or a shared folder.
+struct SyncCommand: ParsableCommand, ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sync",
+        abstract: "Apply headquarters' receipts from a stick or folder and write this device's new events onto it.",
+        discussion: """
+            DIR is the stick's mount point or a shared folder; fieldkit uses DIR/fieldkit-sync/. \
+            Events stay on this laptop until a receipt from headquarters says they arrived.
+            """)
+
+    @OptionGroup var global: GlobalOptions
+
+    @Argument(help: "The stick or folder that holds (or will hold) fieldkit-sync/.")
+    var folder: String
+
+    @Flag(help: "Only show what is on the stick and what a sync would do.")
+    var dryRun = false
+
+    func run(in context: CommandContext) throws {
+        let (store, lock, dataFolder) = try global.openStore(context)
+        defer { withExtendedLifetime(lock) {} }
+        let keys = try DeviceKeys.load(from: dataFolder)
+        let sync = DeviceSync(
+            store: store, dataFolder: dataFolder, keys: keys, mailbox: Mailbox(folder: folder),
+            wall: EventTime.wallString(context.environment.now()))
+        let report = try sync.run(dryRun: dryRun)
+        if !dryRun { flushFileSystems() }
+        if global.json {
+            try context.printJSON(report)
+        } else {
+            SyncCommand.print(report, folder: folder, out: context.console.out)
+        }
+        let refused = report.receipts.filter { $0.outcome == "refused" }
+        for receipt in refused {
+            context.console.err("error: receipt \(receipt.file) was refused: \(receipt.reason ?? "")")
+        }
+        if !refused.isEmpty { throw SyncFailure.someRefused(count: refused.count) }
+    }
+
+    static func print(_ report: DeviceSync.Report, folder: String, out: (String) -> Void) {
+        let would = report.dryRun ? "would " : ""
+        out("Sync of device \(report.device) with \(folder)\(report.dryRun ? " (dry run: nothing changes)" : ""):")
+        if report.dryRun {
+            if report.mailbox.isEmpty { out("  The folder holds no fieldkit-sync mailbox yet.") }
+            for (device, entry) in report.mailbox.sorted(by: { $0.key < $1.key }) {
+                let mine = device == report.device ? " (this device)" : ""
+                let ranges = entry.outbound.map(\.description).joined(separator: ", ")
+                out(
+                    "  \(device)\(mine): \(entry.outbound.count) archive(s) waiting for headquarters"
+                        + (ranges.isEmpty ? "" : " (seq \(ranges))")
+                        + (entry.receipts.isEmpty
+                            ? "" : "; receipt(s) \(entry.receipts.map(String.init).joined(separator: ", ")) waiting"))
+            }
+        }
+        for receipt in report.receipts {
+            switch receipt.outcome {
+            case "refused": out("  receipt \(receipt.version): refused (\(receipt.reason ?? "see below"))")
+            default:
+                out(
+                    "  receipt \(receipt.version): \(receipt.outcome); headquarters holds every event through seq "
+                        + "\(receipt.deliveredThrough); \(receipt.added) event(s) from other devices "
+                        + (report.dryRun ? "carried" : "added"))
+                if !receipt.gaps.isEmpty {
+                    out(
+                        "    headquarters misses seq \(receipt.gaps.map(\.description).joined(separator: ", ")): they will be sent again"
+                    )
+                }
+            }
+        }
+        if !report.written.isEmpty {
+            out(
+                "  \(would)write \(report.written.count) archive(s): seq "
+                    + report.written.map(\.description).joined(separator: ", "))
+        }
+        if !report.kept.isEmpty {
+            out(
+                "  kept \(report.kept.count) archive(s) already on the stick: seq \(report.kept.map(\.description).joined(separator: ", "))"
+            )
+        }
+        if !report.replaced.isEmpty {
+            out(
+                "  \(would)replace \(report.replaced.count) damaged archive(s): \(report.replaced.joined(separator: ", "))"
+            )
+        }
+        if !report.removed.isEmpty {
+            out("  \(would)remove \(report.removed.count) file(s) headquarters acknowledged")
+        }
+        if !report.missingPhotos.isEmpty {
+            out("  warning: \(report.missingPhotos.count) photo(s) are missing on this laptop and were not sent")
+        }
+        if report.written.isEmpty, report.kept.isEmpty, report.undelivered == 0 {
+            out("  nothing to send: headquarters has acknowledged every event of this device")
+        } else {
+            out("  \(report.undelivered) event(s) wait for headquarters' receipt")
+        }
+        if !report.dryRun { out("It is safe to remove the stick.") }
+    }
+
+    /// Flushes every file system, so a FAT stick pulled out right after holds what was written.
+    func flushFileSystems() {
+        #if canImport(Glibc)
+            Glibc.sync()
+        #endif
+    }
+}
+
+/// `fieldkit enrol --to DIR`: the device's self-signed request, for headquarters to accept.
+struct EnrolCommand: ParsableCommand, ContextCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "enrol",
+        abstract: "Write this device's enrolment request into DIR/fieldkit-sync/enrol/ for headquarters.")
+
+    @OptionGroup var global: GlobalOptions
+
+    @Option(help: "The stick or folder to write the request to.")
+    var to: String
+
+    func run(in context: CommandContext) throws {
+        let (store, lock, dataFolder) = try global.openStore(context)
+        defer { withExtendedLifetime(lock) {} }
+        guard FileLayer.isFolder(to) else {
+            throw SyncFailure.mailboxUnusable(path: to, reason: "it does not exist or is not a folder")
+        }
+        let request = EnrolmentRequest(
+            device: try store.device(), keys: try DeviceKeys.load(from: dataFolder),
+            created: EventTime.wallString(context.environment.now()))
+        let path = try request.write(into: Mailbox(folder: to), key: try DeviceKeys.load(from: dataFolder).signing)
+        let fingerprint = try request.fingerprint()
+        if global.json {
+            try context.printJSON(["device": request.device, "file": path, "fingerprint": fingerprint])
+        } else {
+            context.console.out("Wrote the enrolment request of device \(request.device) (\(request.name)) to \(path).")
+            context.console.out("Fingerprint: \(fingerprint)")
+            context.console.out(
+                "Read this fingerprint to headquarters by phone or in person; they compare it before accepting.")
+        }
+    }
+}

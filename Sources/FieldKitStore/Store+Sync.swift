@@ -1,0 +1,138 @@
+import FieldKitCore
+import Foundation
+import GRDB
+
+/// A receipt from headquarters as the device applies it.
+public struct ReceiptApplication: Sendable, Equatable {
+    /// The receipt's version: it only goes up.
+    public var version: Int64
+    /// This device's events headquarters holds without a gap from seq 1.
+    public var through: Int64
+    /// Other devices' events it carries.
+    public var events: [StoredEvent]
+    /// Names of the persons those events name.
+    public var people: [Person]
+
+    /// Makes one.
+    public init(version: Int64, through: Int64, events: [StoredEvent], people: [Person]) {
+        self.version = version
+        self.through = through
+        self.events = events
+        self.people = people
+    }
+}
+
+/// What applying a receipt changed.
+public struct ReceiptOutcome: Sendable, Equatable {
+    /// Events that were new to this device.
+    public var added: Int
+    /// Events it already held.
+    public var known: Int
+    /// Delivered-through before and after.
+    public var deliveredBefore: Int64
+    public var deliveredAfter: Int64
+}
+
+extension Store {
+    /// The device's own events not yet acknowledged by a receipt, in seq order.
+    public func undeliveredEvents() throws(StoreFailure) -> [StoredEvent] {
+        let device = try device().id
+        let lines = try read { db in
+            try Data.fetchAll(
+                db,
+                sql: """
+                    SELECT line FROM events
+                    WHERE device = ? AND seq > coalesce((SELECT delivered_through FROM delivery WHERE device = ?), 0)
+                    ORDER BY seq
+                    """, arguments: [device, device])
+        }
+        do { return try lines.map { try StoredEvent(bytes: $0) } } catch {
+            throw .corrupted(path: path, description: "an event line does not decode")
+        }
+    }
+
+    /// The stored hash of `device`'s event at `seq`, if held.
+    public func eventHash(device: String, seq: Int64) throws(StoreFailure) -> String? {
+        try read { db in
+            try String.fetchOne(
+                db, sql: "SELECT hash FROM events WHERE device = ? AND seq = ?", arguments: [device, seq])
+        }
+    }
+
+    /// The persons with these ids whose names are known (erased ones are left out).
+    public func people(ids: some Sequence<String>) throws(StoreFailure) -> [Person] {
+        let wanted = Array(Set(ids)).sorted()
+        return try read { db in
+            var people: [Person] = []
+            for id in wanted {
+                if let row = try Row.fetchOne(
+                    db, sql: "SELECT id, name FROM people WHERE id = ? AND name IS NOT NULL", arguments: [id])
+                {
+                    people.append(Person(id: row["id"], name: row["name"]))
+                }
+            }
+            return people
+        }
+    }
+
+    /// The newest receipt version this device applied (0 when none).
+    public func lastReceiptVersion() throws(StoreFailure) -> Int64 {
+        try read { db in try Int64.fetchOne(db, sql: "SELECT max(version) FROM sync_receipts") ?? 0 }
+    }
+
+    /// Applies a verified receipt in one transaction: its events merged, the acknowledged events
+    /// marked delivered, its version recorded. An older or equal version is refused.
+    public func apply(_ receipt: ReceiptApplication, wall: String) throws(StoreFailure) -> ReceiptOutcome {
+        try write { db in
+            let applied = try Int64.fetchOne(db, sql: "SELECT max(version) FROM sync_receipts") ?? 0
+            guard receipt.version > applied else {
+                throw StoreFailure.olderReceipt(offered: receipt.version, applied: applied)
+            }
+            guard let device = try String.fetchOne(db, sql: "SELECT id FROM device") else {
+                throw StoreFailure.missingDevice
+            }
+            let before =
+                try Int64.fetchOne(
+                    db, sql: "SELECT delivered_through FROM delivery WHERE device = ?", arguments: [device])
+                ?? 0
+            var added = 0
+            for stored in receipt.events where stored.event.device != device {
+                if try Store.mergeOne(stored, in: db) { added += 1 }
+            }
+            try Store.upsert(people: receipt.people, in: db)
+            let held = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [device])
+            // A receipt can never acknowledge more than this device wrote.
+            let through = min(receipt.through, held ?? 0)
+            try db.execute(
+                sql: """
+                    INSERT INTO delivery (device, delivered_through) VALUES (?, ?)
+                    ON CONFLICT (device) DO UPDATE SET delivered_through = max(delivered_through, excluded.delivered_through)
+                    """,
+                arguments: [device, through])
+            try db.execute(
+                sql: "INSERT INTO sync_receipts (version, through, events, applied_wall) VALUES (?, ?, ?, ?)",
+                arguments: [receipt.version, receipt.through, receipt.events.count, wall])
+            return ReceiptOutcome(
+                added: added, known: receipt.events.count - added, deliveredBefore: before,
+                deliveredAfter: max(before, through))
+        }
+    }
+
+    /// Inserts one event of another log unless held; refuses a different event at its place.
+    /// Returns whether it was new.
+    static func mergeOne(_ stored: StoredEvent, in db: Database) throws -> Bool {
+        let held = try String.fetchOne(
+            db, sql: "SELECT hash FROM events WHERE (device = ? AND seq = ?) OR id = ?",
+            arguments: [stored.event.device, stored.event.seq, stored.event.id])
+        if let held {
+            // The same bytes again are "already known"; other bytes at that place are a fork.
+            guard held == stored.hash else {
+                throw StoreFailure.fork(device: stored.event.device, seq: stored.event.seq)
+            }
+            return false
+        }
+        try insert(stored, in: db)
+        try apply(stored.event, tags: EventTags.tags(of: stored.event), in: db)
+        return true
+    }
+}

@@ -1,0 +1,196 @@
+import FieldKitCore
+import FieldKitCrypto
+import FieldKitStore
+import Foundation
+
+/// `fieldkit sync DIR` on a device: apply headquarters' receipts found in the mailbox, then
+/// export every event not yet acknowledged as signed change archives, skipping ranges
+/// already there, and tidy what the receipts acknowledged.
+public struct DeviceSync {
+    /// One receipt found in the mailbox.
+    public struct ReceiptResult: Codable, Equatable, Sendable {
+        public var file: String
+        public var version: Int64
+        /// `applied`, `would apply` or `refused`.
+        public var outcome: String
+        public var reason: String?
+        public var added: Int
+        public var known: Int
+        public var deliveredThrough: Int64
+        public var gaps: [SeqRange]
+    }
+
+    /// What a sync did (or, with `dryRun`, would do).
+    public struct Report: Codable, Equatable, Sendable {
+        public var device: String
+        public var dryRun: Bool
+        public var receipts: [ReceiptResult]
+        /// Archives written in this run.
+        public var written: [SeqRange]
+        /// Archives already in the mailbox and kept.
+        public var kept: [SeqRange]
+        /// Archive and receipt files removed (acknowledged, used or damaged).
+        public var removed: [String]
+        /// Damaged archives of this device found and written again.
+        public var replaced: [String]
+        /// Photos referenced by exported events that are missing on this device.
+        public var missingPhotos: [String]
+        /// This device's events not yet acknowledged after the run.
+        public var undelivered: Int
+        /// Every device's waiting archives and receipts in the mailbox, by device.
+        public var mailbox: [String: MailboxEntry]
+    }
+
+    /// What waits in the mailbox for one device.
+    public struct MailboxEntry: Codable, Equatable, Sendable {
+        public var outbound: [SeqRange]
+        public var receipts: [Int64]
+    }
+
+    let store: Store
+    let dataFolder: String
+    let keys: DeviceKeys
+    let mailbox: Mailbox
+    let wall: String
+
+    /// Makes a sync of the device in `dataFolder` with `mailbox`; `wall` is now, for the record.
+    public init(store: Store, dataFolder: String, keys: DeviceKeys, mailbox: Mailbox, wall: String) {
+        self.store = store
+        self.dataFolder = dataFolder
+        self.keys = keys
+        self.mailbox = mailbox
+        self.wall = wall
+    }
+
+    /// Runs the sync; with `dryRun` nothing is written, applied or removed.
+    public func run(dryRun: Bool) throws -> Report {
+        guard FileLayer.isFolder(mailbox.folder) else {
+            throw SyncFailure.mailboxUnusable(path: mailbox.folder, reason: "it does not exist or is not a folder")
+        }
+        let device = try store.device()
+        if !dryRun { try Mailbox.prepare(mailbox.outbound(device.id)) }
+        var report = Report(
+            device: device.id, dryRun: dryRun, receipts: [], written: [], kept: [], removed: [], replaced: [],
+            missingPhotos: [], undelivered: 0, mailbox: contents())
+        report.receipts = try applyReceipts(device: device, dryRun: dryRun, removed: &report.removed)
+        let delivered = max(
+            try store.deliveredThrough()[device.id] ?? 0,
+            report.receipts.filter { $0.outcome == "would apply" }.map(\.deliveredThrough).max() ?? 0)
+        var covered = Set<Int64>()
+        for archive in mailbox.archives(of: device.id) {
+            let name = (archive.path as NSString).lastPathComponent
+            if archive.range.last <= delivered {
+                if !dryRun { Mailbox.remove(signed: archive.path) }
+                report.removed.append(name)
+            } else if try isSound(archive.path, range: archive.range, device: device.id) {
+                covered.formUnion(archive.range.first...archive.range.last)
+                report.kept.append(archive.range)
+            } else {
+                if !dryRun { Mailbox.remove(signed: archive.path) }
+                report.replaced.append(name)
+            }
+        }
+        let pending = try store.undeliveredEvents().filter { $0.event.seq > delivered }
+        let toExport = pending.filter { !covered.contains($0.event.seq) }
+        let blobs = dataFolder + "/blobs/"
+        let batches = try ChangeArchive.batches(of: toExport) { hash in
+            (try? FileLayer.read(blobs + hash, limit: ChangeArchive.maximumEventContent))?.count
+        }
+        let receipt = try store.lastReceiptVersion()
+        for batch in batches {
+            guard let first = batch.first, let last = batch.last else { continue }
+            report.written.append(SeqRange(first.event.seq, last.event.seq))
+            if dryRun { continue }
+            var photos: [String: Data] = [:]
+            var ids = Set<String>()
+            for stored in batch {
+                for hash in ChangeArchive.photoHashes(in: stored.event) where photos[hash] == nil {
+                    if let data = try? FileLayer.read(blobs + hash, limit: ChangeArchive.maximumEventContent),
+                        Hashing.sha256Hex(data) == hash
+                    {
+                        photos[hash] = data
+                    } else {
+                        report.missingPhotos.append(hash)
+                    }
+                }
+                if let author = stored.event.author { ids.insert(author) }
+                ids.formUnion(stored.event.payload.nestedStrings)
+            }
+            try ChangeArchive.write(
+                batch, people: try store.people(ids: ids), blobs: photos, key: keys.signing, created: wall,
+                receipt: receipt, into: mailbox.outbound(device.id))
+        }
+        report.undelivered = pending.count
+        if !dryRun { report.mailbox = contents() }
+        return report
+    }
+
+    /// Applies every receipt for this device, oldest first; a refused one stays where it is.
+    func applyReceipts(device: DeviceRecord, dryRun: Bool, removed: inout [String]) throws -> [ReceiptResult] {
+        let found = mailbox.receipts(for: device.id)
+        guard !found.isEmpty else { return [] }
+        let root = try device.hqRoot.map { text throws(CryptoFailure) in try MinisignPublicKey(text: text) }
+        var applied = try store.lastReceiptVersion()
+        var results: [ReceiptResult] = []
+        for receipt in found {
+            let name = (receipt.path as NSString).lastPathComponent
+            var result = ReceiptResult(
+                file: name, version: receipt.version, outcome: "refused", reason: nil, added: 0, known: 0,
+                deliveredThrough: 0, gaps: [])
+            do {
+                guard let root else { throw SyncFailure.noPinnedRoot }
+                let verified = try Receipt.read(receipt.path, root: root, device: device.id)
+                result.version = verified.body.version
+                result.gaps = verified.body.gaps
+                guard verified.body.version > applied else {
+                    throw StoreFailure.olderReceipt(offered: verified.body.version, applied: applied)
+                }
+                if dryRun {
+                    result.outcome = "would apply"
+                    result.added = verified.events.count
+                    result.deliveredThrough = verified.body.through
+                } else {
+                    let outcome = try store.apply(
+                        ReceiptApplication(
+                            version: verified.body.version, through: verified.body.through, events: verified.events,
+                            people: verified.people), wall: wall)
+                    result.outcome = "applied"
+                    result.added = outcome.added
+                    result.known = outcome.known
+                    result.deliveredThrough = outcome.deliveredAfter
+                    Mailbox.remove(signed: receipt.path)
+                    removed.append(name)
+                }
+                applied = verified.body.version
+            } catch let failure as any FieldKitError {
+                result.reason = failure.message
+            }
+            results.append(result)
+        }
+        return results
+    }
+
+    /// Whether an archive of this device already in the mailbox verifies and matches the log.
+    func isSound(_ path: String, range: SeqRange, device: String) throws -> Bool {
+        guard let (statement, _) = try? ChangeArchive.verify(path, key: keys.signing.publicKey),
+            statement.device == device, statement.range == range
+        else { return false }
+        return try store.eventHash(device: device, seq: range.last) == statement.head
+    }
+
+    /// What waits in the mailbox, per device.
+    func contents() -> [String: MailboxEntry] {
+        var entries: [String: MailboxEntry] = [:]
+        for device in mailbox.outboundDevices() {
+            entries[device, default: MailboxEntry(outbound: [], receipts: [])].outbound =
+                mailbox.archives(of: device).map(\.range)
+        }
+        for device in FileLayer.list(mailbox.root + "/inbound") where Mailbox.isDeviceID(device) {
+            let receipts = mailbox.receipts(for: device).map(\.version)
+            if !receipts.isEmpty {
+                entries[device, default: MailboxEntry(outbound: [], receipts: [])].receipts = receipts
+            }
+        }
+        return entries
+    }
+}

@@ -1,0 +1,205 @@
+import FieldKitCore
+import FieldKitCrypto
+import FieldKitStore
+import Foundation
+
+/// `fieldkit hub import`: every archive found is checked (size cap, signature, statement,
+/// contents) and merged in one transaction of its own; then one receipt per device goes back
+/// into the mailbox the device's archives came from.
+public struct HubImport {
+    /// What happened to one archive file.
+    public struct ArchiveResult: Codable, Equatable, Sendable {
+        public var file: String
+        public var device: String?
+        public var range: SeqRange?
+        /// `accepted`, `already imported`, `incomplete`, `refused` or `quarantined`.
+        public var outcome: String
+        public var accepted: Int
+        public var known: Int
+        public var reason: String?
+        /// Where the refused file was copied.
+        public var quarantine: String?
+    }
+
+    /// One receipt written.
+    public struct ReceiptResult: Codable, Equatable, Sendable {
+        public var device: String
+        public var version: Int64
+        public var file: String
+        public var through: Int64
+        public var events: Int
+        public var gaps: [SeqRange]
+    }
+
+    /// The whole run.
+    public struct Report: Codable, Equatable, Sendable {
+        public var archives: [ArchiveResult]
+        public var receipts: [ReceiptResult]
+
+        func count(_ outcome: String) -> Int { archives.filter { $0.outcome == outcome }.count }
+        /// Events newly merged.
+        public var acceptedEvents: Int { archives.reduce(0) { $0 + $1.accepted } }
+        /// Events already held.
+        public var knownEvents: Int { archives.reduce(0) { $0 + $1.known } }
+        /// Files that need a person's attention.
+        public var problems: Int { archives.filter { !["accepted", "already imported"].contains($0.outcome) }.count }
+    }
+
+    let store: Store
+    let hub: HubFolder
+    let keys: DeviceKeys
+    let wall: String
+    let progress: @Sendable (String) -> Void
+
+    /// Makes an import into headquarters' `store` in `hub`, signing receipts with `keys.signing`.
+    public init(
+        store: Store, hub: HubFolder, keys: DeviceKeys, wall: String, progress: @escaping @Sendable (String) -> Void
+    ) {
+        self.store = store
+        self.hub = hub
+        self.keys = keys
+        self.wall = wall
+        self.progress = progress
+    }
+
+    /// Imports every archive in `inputs` (mailbox folders, plain folders or files), then writes
+    /// the receipts.
+    public func run(_ inputs: [String]) throws -> Report {
+        try store.requireHub()
+        var files: [String] = []
+        var destinations: [(mailbox: Mailbox, device: String)] = []
+        func addDestination(_ mailbox: Mailbox, _ device: String) {
+            if !destinations.contains(where: { $0.mailbox == mailbox && $0.device == device }) {
+                destinations.append((mailbox, device))
+            }
+        }
+        for input in inputs {
+            if FileLayer.isFolder(input) {
+                let mailbox =
+                    (input as NSString).lastPathComponent == Mailbox.rootName
+                    ? Mailbox(folder: (input as NSString).deletingLastPathComponent) : Mailbox(folder: input)
+                if FileLayer.isFolder(mailbox.root) {
+                    for device in mailbox.outboundDevices() {
+                        addDestination(mailbox, device)
+                        files += mailbox.archives(of: device).map(\.path)
+                    }
+                } else {
+                    files += FileLayer.list(input).filter { $0.hasSuffix(".tar.zst") }.map { input + "/" + $0 }
+                }
+            } else if FileLayer.exists(input) {
+                files.append(input)
+            } else {
+                throw CoreFailure.missingFile(path: input)
+            }
+        }
+        var report = Report(archives: [], receipts: [])
+        for (index, file) in files.enumerated() {
+            let result = importOne(file)
+            if let device = result.device, try store.enrolledDevice(device) != nil {
+                if let located = Mailbox.locate(archive: file), located.device == device {
+                    addDestination(located.mailbox, device)
+                } else {
+                    addDestination(hub.mailbox, device)
+                }
+            }
+            progress("[\(index + 1)/\(files.count)] \((file as NSString).lastPathComponent): \(result.outcome)")
+            report.archives.append(result)
+        }
+        let trust = try hub.trustFiles()
+        for (mailbox, device) in destinations where try store.enrolledDevice(device) != nil {
+            let plan = try store.planReceipt(device: device)
+            let path = try Receipt.write(plan, key: keys.signing, trust: trust, issued: wall, into: mailbox)
+            try store.recordReceipt(plan, wall: wall)
+            report.receipts.append(
+                ReceiptResult(
+                    device: device, version: plan.version, file: path, through: plan.through, events: plan.events.count,
+                    gaps: plan.gaps))
+        }
+        return report
+    }
+
+    /// Verifies and merges one archive; never throws: every refusal is a result.
+    func importOne(_ path: String) -> ArchiveResult {
+        let name = (path as NSString).lastPathComponent
+        var result = ArchiveResult(
+            file: path, device: nil, range: nil, outcome: "refused", accepted: 0, known: 0, reason: nil,
+            quarantine: nil)
+        var enrolled = false
+        do {
+            let (unverified, _) = try ChangeArchive.inspect(path)
+            result.device = unverified.device
+            result.range = unverified.range
+            guard let roster = try store.enrolledDevice(unverified.device) else {
+                throw SyncFailure.notEnrolled(path: name, device: unverified.device)
+            }
+            enrolled = true
+            let (statement, bytes) = try ChangeArchive.verify(path, key: try MinisignPublicKey(text: roster.signingKey))
+            let identity = ArchiveIdentity(device: statement.device, last: statement.range.last, head: statement.head)
+            if try store.archiveImported(identity) {
+                result.outcome = "already imported"
+                return result
+            }
+            let contents = try ChangeArchive.open(bytes, statement: statement, path: name)
+            try FileLayer.makeFolder(hub.blobs)
+            for (hash, data) in contents.blobs where !FileLayer.exists(hub.blobs + "/" + hash) {
+                try FileLayer.writeAtomically(data, to: hub.blobs + "/" + hash, mode: 0o600)
+            }
+            let outcome = try store.importArchive(
+                ArchiveImport(
+                    identity: identity, first: statement.range.first, sha256: contents.sha256, events: contents.events,
+                    people: contents.people, acknowledgedReceipt: statement.receipt, format: Int(statement.format)),
+                wall: wall)
+            result.outcome = outcome.accepted == 0 ? "already imported" : "accepted"
+            result.accepted = outcome.accepted
+            result.known = outcome.known
+        } catch SignedFileFailure.incomplete(_, let reason) {
+            // An interrupted copy: left where it is for the next run, not quarantined.
+            result.outcome = "incomplete"
+            result.reason = "\(name) is incomplete: \(reason)"
+        } catch let failure as any FieldKitError {
+            result.reason = failure.message
+            result.outcome = "quarantined"
+            result.quarantine = quarantine(path, device: result.device, reason: failure.message)
+            if enrolled, let device = result.device, let range = result.range {
+                try? store.recordRefusal(
+                    device: device, range: range, reason: failure.message, sha256: fileHash(path) ?? name, wall: wall)
+            }
+        } catch {
+            result.reason = "\(error)"
+        }
+        return result
+    }
+
+    /// Copies a refused file (and its signature) under `quarantine/<device>/`, named by its
+    /// SHA-256 so the same file is kept once, with the reason beside it.
+    func quarantine(_ path: String, device: String?, reason: String) -> String? {
+        let folder = hub.quarantine + "/" + (device.flatMap { Mailbox.isDeviceID($0) ? $0 : nil } ?? "unknown")
+        let name = (path as NSString).lastPathComponent
+        let hash = fileHash(path) ?? "unreadable"
+        let target = folder + "/" + String(hash.prefix(16)) + "-" + name
+        do {
+            try FileLayer.makeFolder(folder)
+            if !FileLayer.exists(target) {
+                try? FileManager.default.removeItem(atPath: target + ".partial")
+                try FileManager.default.copyItem(atPath: path, toPath: target + ".partial")
+                guard rename(target + ".partial", target) == 0 else { return nil }
+            }
+            if let signature = try? FileLayer.read(path + ".minisig", limit: 8 << 10) {
+                try Mailbox.place(signature, at: target + ".minisig")
+            }
+            try Mailbox.place(Data("\(wall) \(reason)\n".utf8), at: target + ".reason")
+            return target
+        } catch {
+            return nil
+        }
+    }
+
+    /// SHA-256 of a file, read in pieces.
+    func fileHash(_ path: String) -> String? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        var hasher = Hashing.Stream()
+        while let piece = try? handle.read(upToCount: 4 << 20), !piece.isEmpty { hasher.update(piece) }
+        return hasher.finalizeHex()
+    }
+}

@@ -1,0 +1,132 @@
+import FieldKitArchive
+import FieldKitCore
+import FieldKitCrypto
+import FieldKitStore
+import Foundation
+
+/// Headquarters' answer to a device (Sync/SPEC.md §11): what it holds of the device's log, and
+/// other devices' events about instruments at the device's sites, signed by a signing key that
+/// the trust statement beside it names.
+public enum Receipt {
+    /// The statement's and the manifest's `kind`.
+    public static let kind = "receipt"
+    /// The format this build writes.
+    public static let format = 1
+    /// The formats this build reads.
+    public static let readableFormats: Set<Int64> = [1]
+    /// The largest receipt file read.
+    public static let fileCap = 32 << 20
+    /// What a reader accepts inside.
+    public static let limits = ArchiveLimits(maximumEntries: 8, maximumEntrySize: 48 << 20, maximumTotalSize: 64 << 20)
+
+    /// `receipt.json`.
+    public struct Body: Codable, Equatable, Sendable {
+        public var format: Int
+        public var device: String
+        public var version: Int64
+        public var issued: String
+        /// Every seq from 1 through this one is held.
+        public var through: Int64
+        /// Seqs that arrived since the last receipt the device acknowledged.
+        public var accepted: [SeqRange]
+        /// Seqs held before that.
+        public var known: [SeqRange]
+        /// Seqs missing below the highest held.
+        public var gaps: [SeqRange]
+        public var refused: [HubRefusal]
+        /// How many events `events.jsonl` carries.
+        public var events: Int
+    }
+
+    /// A receipt that verified.
+    public struct Verified: Sendable {
+        public var body: Body
+        public var events: [StoredEvent]
+        public var people: [Person]
+        public var trust: TrustStatement
+    }
+
+    /// Writes the receipt `plan` into `mailbox`'s inbound folder for its device, with the trust
+    /// statement beside it, and removes the older receipts there. Returns its path.
+    @discardableResult
+    public static func write(
+        _ plan: ReceiptPlan, key: SigningSecretKey, trust: (json: Data, signature: Data), issued: String,
+        into mailbox: Mailbox
+    ) throws -> String {
+        let folder = mailbox.inbound(plan.device)
+        try Mailbox.prepare(folder)
+        try Mailbox.place(trust.json, at: folder + "/" + TrustStatement.fileName)
+        try Mailbox.place(trust.signature, at: folder + "/" + TrustStatement.fileName + ".minisig")
+        let body = Body(
+            format: format, device: plan.device, version: plan.version, issued: issued, through: plan.through,
+            accepted: plan.accepted, known: plan.known, gaps: plan.gaps, refused: plan.refused,
+            events: plan.events.count)
+        var lines = Data()
+        for stored in plan.events {
+            lines.append(stored.bytes)
+            lines.append(0x0A)
+        }
+        let path = folder + "/" + Mailbox.receiptName(device: plan.device, version: plan.version)
+        if FileLayer.exists(path) { Mailbox.remove(signed: path) }
+        try ArchiveWriter.write(
+            entries: [
+                ArchiveEntry(name: "receipt.json", data: try SignedFile.canonicalJSON(body)),
+                ArchiveEntry(name: "events.jsonl", data: lines),
+                ArchiveEntry(name: "people.json", data: try PeopleList.encode(plan.people)),
+            ], kind: kind, to: path)
+        _ = try SignedFile.sign(
+            path, key: key,
+            statement: [
+                "kind": .string(kind), "format": .int(Int64(format)), "device": .string(plan.device),
+                "version": .int(plan.version), "through": .int(plan.through), "issued": .string(issued),
+            ])
+        for older in mailbox.receipts(for: plan.device) where older.version < plan.version {
+            Mailbox.remove(signed: older.path)
+        }
+        return path
+    }
+
+    /// Verifies a receipt for `device`: the trust statement beside it against the pinned
+    /// `root`, its signature against a signing key the statement names, its statement, and only
+    /// then its content.
+    public static func read(_ path: String, root: MinisignPublicKey, device: String) throws -> Verified {
+        let folder = (path as NSString).deletingLastPathComponent
+        let trustPath = folder + "/" + TrustStatement.fileName
+        guard FileLayer.exists(trustPath), FileLayer.exists(trustPath + ".minisig") else {
+            throw TrustFailure.missing(trustPath)
+        }
+        let trust = try TrustStatement.verify(
+            json: try FileLayer.read(trustPath, limit: TrustStatement.sizeLimit),
+            signature: try FileLayer.read(trustPath + ".minisig", limit: 8 << 10), root: root)
+        let size = try ChangeArchive.fileSize(path)
+        guard size <= fileCap else { throw SyncFailure.overCap(path: path, size: size, cap: fileCap) }
+        let signature = try SignedFile.readSignature(of: path)
+        let bytes = try FileLayer.read(path, limit: fileCap)
+        let fields = try trust.verifySigned(bytes, signature: signature)
+        guard fields["sha256"] == .string(Hashing.sha256Hex(bytes)), fields["size"] == .int(Int64(bytes.count)) else {
+            throw SyncFailure.malformed(path: path, reason: "its signed statement does not match the file")
+        }
+        guard fields["kind"] == .string(kind) else {
+            throw SyncFailure.malformed(path: path, reason: "its signed statement is not for a receipt")
+        }
+        guard let format = fields["format"]?.intValue, readableFormats.contains(format) else {
+            throw SyncFailure.unknownFormat(path: path, kind: "receipt", format: fields["format"]?.intValue ?? 0)
+        }
+        guard fields["device"] == .string(device), let version = fields["version"]?.intValue else {
+            throw SyncFailure.malformed(path: path, reason: "it is not a receipt for device \(device)")
+        }
+        let contents = try ArchiveReader.read(bytes, limits: limits)
+        guard contents.manifest.kind == kind, let bodyJSON = contents.files["receipt.json"],
+            let lines = contents.files["events.jsonl"], let peopleJSON = contents.files["people.json"]
+        else { throw SyncFailure.malformed(path: path, reason: "it lacks receipt.json, events.jsonl or people.json") }
+        guard let body = try? JSONDecoder().decode(Body.self, from: bodyJSON), body.device == device,
+            body.version == version, Int64(body.format) == format
+        else { throw SyncFailure.malformed(path: path, reason: "receipt.json does not match its signed statement") }
+        let events = lines.isEmpty ? [] : try ChangeArchive.parseEvents(lines, path: path)
+        guard events.count == body.events else {
+            throw SyncFailure.malformed(path: path, reason: "it carries \(events.count) events, not \(body.events)")
+        }
+        return Verified(
+            body: body, events: events, people: try PeopleList.decode(peopleJSON, path: path), trust: trust)
+    }
+}

@@ -1,0 +1,69 @@
+import FieldKitCore
+
+/// Why a change archive, a receipt or an enrolment request was refused, or a sync could not run.
+public enum SyncFailure: Error, Equatable, Sendable {
+    /// The file's content contradicts its signed statement, or is not in its format.
+    case malformed(path: String, reason: String)
+    /// The file is larger than its kind may be.
+    case overCap(path: String, size: Int64, cap: Int)
+    /// A format version this build does not read.
+    case unknownFormat(path: String, kind: String, format: Int64)
+    /// The archive's device is not on headquarters' roster.
+    case notEnrolled(path: String, device: String)
+    /// The signature was made by a key other than the one it must be made by.
+    case wrongSigner(path: String, expected: String, found: String)
+    /// The device has no headquarters root pinned, so no receipt can be trusted.
+    case noPinnedRoot
+    /// The mailbox folder is missing or does not take files.
+    case mailboxUnusable(path: String, reason: String)
+    /// An event would not fit in any archive.
+    case eventTooLarge(seq: Int64, bytes: Int)
+    /// The fingerprint a person confirmed does not match the request.
+    case fingerprintMismatch(device: String)
+    /// Some files were refused; the summary above says which.
+    case someRefused(count: Int)
+}
+
+extension SyncFailure: FieldKitError {
+    public var message: String {
+        switch self {
+        case .malformed(let path, let reason): "\(path) is not a valid fieldkit file: \(reason)"
+        case .overCap(let path, let size, let cap): "\(path) is \(size) bytes, over the \(cap)-byte cap for its kind"
+        case .unknownFormat(let path, let kind, let format):
+            "\(path) is a \(kind) in format \(format), which this fieldkit does not read"
+        case .notEnrolled(let path, let device): "\(path) comes from device \(device), which is not enrolled"
+        case .wrongSigner(let path, let expected, let found):
+            "\(path) is signed by key \(found), not by \(expected) as it must be"
+        case .noPinnedRoot: "this device has no headquarters root pinned, so it cannot check receipts"
+        case .mailboxUnusable(let path, let reason): "the sync folder \(path) cannot be used: \(reason)"
+        case .eventTooLarge(let seq, let bytes):
+            "event \(seq) with its photos is \(bytes) bytes, more than one change archive may carry"
+        case .fingerprintMismatch(let device):
+            "the fingerprint given for device \(device) does not match its request"
+        case .someRefused(let count): "\(count) file(s) were refused; see the lines above"
+        }
+    }
+
+    public var hint: String? {
+        switch self {
+        case .malformed, .wrongSigner: "the file was changed or damaged; it is kept aside, do not use it"
+        case .overCap: "this is not an archive fieldkit wrote; keep it aside and report it"
+        case .unknownFormat: "update fieldkit to the newest version"
+        case .notEnrolled:
+            "enrol the device with 'fieldkit hub enrol', then import the quarantined copy with 'fieldkit hub import'"
+        case .noPinnedRoot: "make a new data folder with 'fieldkit init --hq-root ROOT.pub', or use a field edition"
+        case .mailboxUnusable: "check that the stick is mounted and not write-protected, then run sync again"
+        case .eventTooLarge: "amend the record to carry fewer photos, then sync again"
+        case .fingerprintMismatch: "compare the fingerprint with the one 'fieldkit enrol' showed on the laptop"
+        case .someRefused: nil
+        }
+    }
+
+    public var exitStatus: ExitStatus {
+        switch self {
+        case .mailboxUnusable: .cantCreate
+        case .eventTooLarge: .software
+        default: .dataError
+        }
+    }
+}
