@@ -7,7 +7,8 @@ extension Store {
     /// device acknowledged, so running it again after a crash gives the same acknowledgements.
     ///
     /// It carries the events of other devices, arrived since that receipt, about instruments that
-    /// are at one of the device's sites or were at one in an event since then.
+    /// are at one of the device's sites, were at one in an event since then, or that the device
+    /// itself recorded something about.
     public func planReceipt(device: String) throws(StoreFailure) -> ReceiptPlan {
         try read { db in
             guard
@@ -78,6 +79,8 @@ extension Store {
                 tags(tag) AS (
                     SELECT tag FROM instrument_state WHERE site IN sites
                     UNION
+                    SELECT i.tag FROM instrument_events i JOIN events e ON e.id = i.event_id WHERE e.device = ?
+                    UNION
                     SELECT i.tag FROM instrument_events i
                     JOIN events e ON e.id = i.event_id
                     JOIN hub_arrivals a ON a.event_id = e.id
@@ -90,7 +93,7 @@ extension Store {
                 JOIN hub_arrivals a ON a.event_id = e.id
                 WHERE e.device <> ? AND a.position > ? AND i.tag IN tags
                 ORDER BY e.device, e.seq
-                """, arguments: [siteList, since, device, since])
+                """, arguments: [siteList, device, since, device, since])
         return try lines.map { try StoredEvent(bytes: $0) }
     }
 

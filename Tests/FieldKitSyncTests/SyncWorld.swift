@@ -1,0 +1,148 @@
+import FieldKitCore
+import FieldKitCrypto
+import FieldKitStore
+import FieldKitSync
+import FieldKitTestSupport
+import Foundation
+
+/// Headquarters and devices in one temporary folder, with one clock and one id counter.
+final class SyncWorld: Sendable {
+    let folder: TemporaryFolder
+    let hub: HubFolder
+    let hubStore: Store
+    let hubKeys: DeviceKeys
+    let root: MinisignPublicKey
+    let clock = TestClock()
+    let ids = CountingIDs()
+
+    init(_ label: String) throws {
+        folder = TemporaryFolder(label)
+        let (hub, store, made) = try HubFolder.initialise(
+            folder: folder.appending("hq"), rootOut: folder.appending("root"), issued: "2026-03-14",
+            expires: "2028-03-14", wall: "2026-03-14T09:30:00.000Z")
+        self.hub = hub
+        self.hubStore = store
+        self.hubKeys = made.keys
+        self.root = made.root
+        try SyncWorld.installContent(in: store)
+    }
+
+    /// The snapshot every store starts from: where each test instrument is.
+    static let snapshot = [
+        "LO-VN-000001": "AMS-01", "LO-VN-000002": "AMS-01", "LO-VN-000003": "AMS-01", "LO-VC-000002": "CUR-01",
+    ]
+
+    static func installContent(in store: Store) throws {
+        let rows = ContentRows(
+            guides: [], checklists: [], parts: [], instrumentTypes: [],
+            sites: ["AMS-01", "CUR-01", "CUR-02", "DEPOT"].map { ($0, $0, "test", "school") },
+            instruments: try snapshot.keys.sorted().map { tag in
+                let base = InstrumentBase(
+                    tag: tag, type: "violin", size: nil, maker: nil, model: nil, serial: nil,
+                    site: snapshot[tag] ?? "DEPOT", status: "in-use", condition: "good", lastService: nil)
+                return ContentRows.InstrumentRow(
+                    tag: tag, type: "violin", names: "violin", maker: "", model: "", serial: "",
+                    document: try JSONEncoder().encode(base))
+            })
+        try store.install(
+            rows,
+            bundle: InstalledBundle(
+                root: "ROOT", version: 1, sha256: String(repeating: "a", count: 64), created: "2026-03-01",
+                expires: "2030-01-01", trustVersion: 1, development: false, installedWall: "x"))
+    }
+
+    var environment: FieldKitEnvironment { .test(clock: clock, ids: ids) }
+
+    /// A new device at `site`, enrolled unless told otherwise.
+    func device(_ name: String, site: String, enrol: Bool = true) throws -> TestDevice {
+        let data = folder.appending(name)
+        try FileLayer.makeFolder(data)
+        let keys = DeviceKeys.generate()
+        try keys.write(to: data)
+        let store = try Store.create(
+            folder: data,
+            device: DeviceRecord(
+                id: keys.deviceID, name: name, currentSite: site, technician: nil, predecessor: nil,
+                createdWall: "2026-03-14T09:30:00.000Z", hqRoot: root.fileText()),
+            technician: nil)
+        try SyncWorld.installContent(in: store)
+        let device = TestDevice(folder: data, store: store, keys: keys, world: self)
+        if enrol { try self.enrol(device) }
+        return device
+    }
+
+    func enrol(_ device: TestDevice, at store: Store? = nil) throws {
+        let request = EnrolmentRequest(device: try device.store.device(), keys: device.keys, created: "x")
+        try (store ?? hubStore).enrol(try request.enrolled(wall: "2026-03-14T10:00:00.000Z"))
+    }
+
+    /// Imports `inputs` at headquarters (or at another hub's store and folder).
+    @discardableResult
+    func importAt(_ inputs: [String], store: Store? = nil, hub: HubFolder? = nil) throws -> HubImport.Report {
+        clock.advance(60)
+        return try HubImport(
+            store: store ?? hubStore, hub: hub ?? self.hub, keys: hubKeys, wall: EventTime.wallString(clock.now),
+            progress: { _ in }
+        ).run(inputs)
+    }
+
+    /// A mailbox folder in the world.
+    func stick(_ name: String = "stick") throws -> Mailbox {
+        let path = folder.appending(name)
+        try FileLayer.makeFolder(path)
+        return Mailbox(folder: path)
+    }
+}
+
+/// A device's data folder, store and keys.
+struct TestDevice: Sendable {
+    let folder: String
+    let store: Store
+    let keys: DeviceKeys
+    let world: SyncWorld
+
+    var id: String { keys.deviceID }
+
+    /// Moves `tag` to `site`, over the heads this device knows.
+    @discardableResult
+    func move(_ tag: String, to site: String) throws -> StoredEvent {
+        world.clock.advance(30)
+        let state = try store.instrumentState(tag: tag)
+        let heads = state?.heads["site"] ?? []
+        let payload: [String: JSONValue] = [
+            "tag": .string(tag), "from": .string(state?.site ?? "DEPOT"), "to": .string(site),
+        ]
+        return try store.record(
+            EventDraft(
+                type: EventType.loanMoved, payload: .object(payload), site: site,
+                basis: heads), environment: world.environment, tags: [tag])
+    }
+
+    /// Logs a repair of `tag`, with photos (SHA-256s of blobs already in `blobs/`).
+    @discardableResult
+    func repair(_ tag: String, photos: [String] = [], by person: Person? = nil) throws -> StoredEvent {
+        world.clock.advance(30)
+        var payload: [String: JSONValue] = ["tag": .string(tag), "problem": .string("loose bridge")]
+        if !photos.isEmpty { payload["photos"] = .array(photos.map { .string($0) }) }
+        if let person { payload["trainer"] = .string(person.id) }
+        return try store.record(
+            EventDraft(type: EventType.repairLogged, payload: .object(payload), author: person?.id),
+            environment: world.environment, people: person.map { [$0] } ?? [], tags: [tag])
+    }
+
+    /// Stores a photo the way `repair log --photo` does; returns its SHA-256.
+    func photo(_ data: Data) throws -> String {
+        let hash = Hashing.sha256Hex(data)
+        try FileLayer.makeFolder(folder + "/blobs")
+        try FileLayer.writeAtomically(data, to: folder + "/blobs/" + hash)
+        return hash
+    }
+
+    @discardableResult
+    func sync(_ mailbox: Mailbox, dryRun: Bool = false) throws -> DeviceSync.Report {
+        world.clock.advance(60)
+        return try DeviceSync(
+            store: store, dataFolder: folder, keys: keys, mailbox: mailbox, wall: EventTime.wallString(world.clock.now)
+        ).run(dryRun: dryRun)
+    }
+}
