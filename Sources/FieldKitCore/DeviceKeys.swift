@@ -19,7 +19,8 @@ public struct DeviceKeys: Sendable {
         DeviceKeys(signing: .generate(), sealing: .generate())
     }
 
-    init(signing: SigningSecretKey, sealing: SealingSecretKey) {
+    /// Pairs keys read elsewhere (published test keys, for example).
+    public init(signing: SigningSecretKey, sealing: SealingSecretKey) {
         self.signing = signing
         self.sealing = sealing
     }

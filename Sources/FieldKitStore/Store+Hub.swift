@@ -106,6 +106,24 @@ public struct ReceiptPlan: Sendable, Equatable {
     public var events: [StoredEvent]
     public var people: [Person]
     public var format: Int
+
+    /// Makes a plan (headquarters computes them with `planReceipt`).
+    public init(
+        device: String, version: Int64, position: Int64, through: Int64, accepted: [SeqRange], known: [SeqRange],
+        gaps: [SeqRange], refused: [HubRefusal], events: [StoredEvent], people: [Person], format: Int
+    ) {
+        self.device = device
+        self.version = version
+        self.position = position
+        self.through = through
+        self.accepted = accepted
+        self.known = known
+        self.gaps = gaps
+        self.refused = refused
+        self.events = events
+        self.people = people
+        self.format = format
+    }
 }
 
 /// One device's line in `hub status`.
