@@ -28,11 +28,31 @@ extension Store {
         let deviceID: String = device["id"]
         let last = try Row.fetchOne(
             db, sql: "SELECT seq, hash FROM events WHERE device = ? ORDER BY seq DESC LIMIT 1", arguments: [deviceID])
-        let newest = try Row.fetchOne(
-            db, sql: "SELECT hlc_millis, hlc_counter FROM events ORDER BY hlc_millis DESC, hlc_counter DESC LIMIT 1")
-        var clock = HybridLogicalClock(
-            last: newest.map { HLCTimestamp(millis: $0["hlc_millis"], counter: $0["hlc_counter"]) } ?? .zero)
         let now = environment.now()
+        // This device's own readings carry on; other devices' readings pull the clock forward
+        // only through the bounded receive rule, so a laptop stuck in 2038 cannot drag it along.
+        let own = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT hlc_millis, hlc_counter FROM events WHERE device = ?
+                ORDER BY hlc_millis DESC, hlc_counter DESC LIMIT 1
+                """, arguments: [deviceID])
+        var clock = HybridLogicalClock(
+            last: own.map { HLCTimestamp(millis: $0["hlc_millis"], counter: $0["hlc_counter"]) } ?? .zero)
+        let received = try Row.fetchOne(
+            db,
+            sql: """
+                SELECT hlc_millis, hlc_counter FROM events WHERE device <> ? AND hlc_millis <= ?
+                ORDER BY hlc_millis DESC, hlc_counter DESC LIMIT 1
+                """,
+            arguments: [
+                deviceID, max(EventTime.millis(now), clock.last.millis) + HybridLogicalClock.maximumLead,
+            ])
+        if let received {
+            clock.receive(
+                HLCTimestamp(millis: received["hlc_millis"], counter: received["hlc_counter"]),
+                wallMillis: EventTime.millis(now))
+        }
         let offset = environment.timeZone.secondsFromGMT(for: now) / 60
         let event = Event(
             id: environment.makeID(), device: deviceID, seq: (last?["seq"] ?? 0) + 1,

@@ -57,8 +57,10 @@ public enum Receipt {
         try Mailbox.prepare(folder)
         try Mailbox.place(trust.json, at: folder + "/" + TrustStatement.fileName)
         try Mailbox.place(trust.signature, at: folder + "/" + TrustStatement.fileName + ".minisig")
+        // Each device is answered in the newest format it wrote that this build can write.
+        let answer = readableFormats.contains(Int64(plan.format)) ? plan.format : format
         let body = Body(
-            format: format, device: plan.device, version: plan.version, issued: issued, through: plan.through,
+            format: answer, device: plan.device, version: plan.version, issued: issued, through: plan.through,
             accepted: plan.accepted, known: plan.known, gaps: plan.gaps, refused: plan.refused,
             events: plan.events.count)
         var lines = Data()
@@ -77,7 +79,7 @@ public enum Receipt {
         _ = try SignedFile.sign(
             path, key: key,
             statement: [
-                "kind": .string(kind), "format": .int(Int64(format)), "device": .string(plan.device),
+                "kind": .string(kind), "format": .int(Int64(answer)), "device": .string(plan.device),
                 "version": .int(plan.version), "through": .int(plan.through), "issued": .string(issued),
             ])
         for older in mailbox.receipts(for: plan.device) where older.version < plan.version {

@@ -30,7 +30,10 @@ struct MigrationTests {
         let folder = TemporaryFolder("migrate")
         try FileManager.default.copyItem(atPath: Self.fixture, toPath: folder.appending("fieldkit.sqlite"))
         let store = try Store.open(folder: folder.path)
-        #expect(try store.appliedMigrations() == ["v1-device-people-events", "v2-bundle-content", "v3-field-records"])
+        #expect(
+            try store.appliedMigrations() == [
+                "v1-device-people-events", "v2-bundle-content", "v3-field-records", "v4-sync",
+            ])
         #expect(try store.events().count == 1)
         #expect(try store.logFindings().isEmpty)
         #expect(try store.device().name == "bus-1")

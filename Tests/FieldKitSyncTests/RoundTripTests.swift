@@ -125,4 +125,31 @@ struct RoundTripTests {
         #expect(try world.importAt([reexport.folder]).archives.map(\.outcome) == ["already imported"])
         #expect(try world.hubStore.stateDigest() == digest)
     }
+
+    @Test("a folder that does not take files is refused before anything is written; the store is unchanged")
+    func unusableFolder() throws {
+        let world = try SyncWorld("sync-unusable")
+        let device = try world.device("laptop-a", site: "AMS-01")
+        try device.repair("LO-VN-000001")
+        let stick = try world.stick()
+        // Where the mailbox folder should be there is a file: nothing can be made under it.
+        try FileLayer.writeAtomically(Data("not a folder".utf8), to: stick.root)
+        let digest = try device.store.stateDigest()
+        #expect(throws: SyncFailure.self) { try device.sync(stick) }
+        do {
+            try device.sync(stick)
+        } catch let failure as SyncFailure {
+            #expect(failure.message.hasPrefix("the sync folder \(stick.outbound(device.id)) cannot be used: "))
+            #expect(failure.exitStatus == .cantCreate)
+        }
+        #expect(try FileLayer.readText(stick.root) == "not a folder")
+        #expect(try device.store.stateDigest() == digest)
+        #expect(try device.store.undeliveredEvents().count == 1)
+        let missing = Mailbox(folder: world.folder.appending("no-such-stick"))
+        #expect(
+            throws: SyncFailure.mailboxUnusable(path: missing.folder, reason: "it does not exist or is not a folder")
+        ) {
+            try device.sync(missing)
+        }
+    }
 }

@@ -1,0 +1,33 @@
+import FieldKitCore
+import FieldKitStore
+import FieldKitSync
+import FieldKitTestSupport
+import Foundation
+import Testing
+
+@Suite("sync: received clocks")
+struct ClockTests {
+    @Test("an event from a laptop stuck in 2038 arrives in a receipt but does not drag this device's clock")
+    func futureEventsDoNotDragTheClock() throws {
+        let world = try SyncWorld("clock-2038")
+        let device = try world.device("laptop-a", site: "AMS-01")
+        let near = try device.repair("LO-VN-000001")
+        func foreign(_ millis: Int64, seq: Int64, prev: String?) throws -> StoredEvent {
+            try StoredEvent(
+                encoding: Event(
+                    id: String(format: "%032x", 9000 + seq), device: "fedcba9876543210", seq: seq,
+                    hlc: HLCTimestamp(millis: millis, counter: 0), wall: "x", offsetMinutes: 0, date: "2026-03-14",
+                    site: "AMS-01", author: nil, bundle: nil, type: EventType.repairLogged,
+                    payload: .object(["tag": .string("LO-VN-000002")]), prev: prev))
+        }
+        let hour = near.event.hlc.millis + 3_600_000
+        let first = try foreign(hour, seq: 1, prev: nil)
+        let stuck = try foreign(2_150_000_000_000, seq: 2, prev: first.hash)
+        _ = try device.store.apply(
+            ReceiptApplication(version: 1, through: 1, events: [first, stuck], people: []), wall: "w")
+        let next = try device.repair("LO-VN-000003")
+        #expect(next.event.hlc.millis == hour, "an hour ahead is received")
+        #expect(next.event.hlc.counter == 1)
+        #expect(next.event.hlc.millis < 2_000_000_000_000, "2038 is ignored")
+    }
+}
