@@ -23,6 +23,16 @@ struct RefusalTests {
         [try store.stateDigest(), "\(try store.counts().events)", "\(try store.hubSummaries().map(\.events))"]
     }
 
+    /// Imports `path` and expects it quarantined for `reason`, headquarters' state unchanged.
+    static func expectQuarantined(_ world: SyncWorld, _ path: String, reason: String) throws {
+        let before = try snapshot(world.hubStore)
+        let result = try #require(try world.importAt([path]).archives.first)
+        #expect(result.outcome == "quarantined")
+        #expect(result.reason == reason)
+        #expect(FileLayer.exists(result.quarantine ?? ""))
+        #expect(try snapshot(world.hubStore) == before)
+    }
+
     enum Damage: String, CaseIterable, Sendable {
         case firstByte, middleByte, lastByte, truncatedArchive, swappedSignature
     }
@@ -106,14 +116,10 @@ struct RefusalTests {
         let big = stick.outbound(device.id) + "/" + Mailbox.archiveName(device: device.id, range: SeqRange(4, 9))
         try Mailbox.place(Data(count: ChangeArchive.fileCap + 1), at: big)
         try Mailbox.place(try FileLayer.read(path + ".minisig", limit: 8192), at: big + ".minisig")
-        let before = try Self.snapshot(world.hubStore)
-        let result = try #require(try world.importAt([big]).archives.first)
-        #expect(result.outcome == "quarantined")
-        #expect(
-            result.reason
-                == "\(big) is \(ChangeArchive.fileCap + 1) bytes, over the \(ChangeArchive.fileCap)-byte cap for its kind"
-        )
-        #expect(try Self.snapshot(world.hubStore) == before)
+        try Self.expectQuarantined(
+            world, big,
+            reason:
+                "\(big) is \(ChangeArchive.fileCap + 1) bytes, over the \(ChangeArchive.fileCap)-byte cap for its kind")
     }
 
     @Test("another event at a seq headquarters holds is a fork: refused, quarantined, reported in the receipt")
@@ -176,14 +182,10 @@ struct RefusalTests {
         let path = try ChangeArchive.write(
             [try #require(try clone.store.events(of: device.id).last)], people: [], blobs: [:],
             key: device.keys.signing, created: "x", receipt: 0, into: cloneFolder4)
-        let before = try Self.snapshot(world.hubStore)
-        let refused = try #require(try world.importAt([path]).archives.first)
-        #expect(refused.outcome == "quarantined")
-        #expect(
-            refused.reason
-                == "the hash chain of device \(device.id) is broken at seq 4: its prev does not name the event before it"
-        )
-        #expect(try Self.snapshot(world.hubStore) == before)
+        try Self.expectQuarantined(
+            world, path,
+            reason:
+                "the hash chain of device \(device.id) is broken at seq 4: its prev does not name the event before it")
 
         let filled = try world.importAt([early.folder])
         #expect(filled.archives.map(\.outcome) == ["accepted"])

@@ -53,6 +53,19 @@ struct SyncVectorTests {
         try ArchiveReader.read(try FileLayer.read(path, limit: 1 << 20), limits: ChangeArchive.limits).files
     }
 
+    /// The committed file and a fresh one hold the same entries and statement, apart from the
+    /// compressed bytes' hash and size.
+    static func expectSameContent(_ committed: String, _ written: String) throws {
+        var expected = try statement(written)
+        var actual = try statement(committed)
+        for key in ["sha256", "size"] {
+            expected[key] = nil
+            actual[key] = nil
+        }
+        #expect(actual == expected)
+        #expect(try entries(committed) == (try entries(written)))
+    }
+
     static func statement(_ path: String) throws -> [String: JSONValue] {
         try SignedFile.parseStatement(try SignedFile.readSignature(of: path).trustedComment)
     }
@@ -71,14 +84,7 @@ struct SyncVectorTests {
         #expect(contents.events == (try Self.events()))
         #expect(contents.people == Self.people)
         #expect(statement.head == (try Self.events()).last?.hash)
-        var expected = try Self.statement(written)
-        var actual = try Self.statement(committed)
-        for key in ["sha256", "size"] {
-            expected[key] = nil
-            actual[key] = nil
-        }
-        #expect(actual == expected)
-        #expect(try Self.entries(committed) == (try Self.entries(written)))
+        try Self.expectSameContent(committed, written)
         let stock = try Tools.run("minisign", ["-V", "-p", Self.folder + "/test-device.pub", "-m", committed])
         #expect(stock.status == 0, "\(stock.stderr)")
     }
@@ -114,14 +120,7 @@ struct SyncVectorTests {
         #expect(verified.body.accepted == [SeqRange(1, 3)])
         #expect(verified.events == [other])
         #expect(verified.people == Self.people)
-        var expected = try Self.statement(written)
-        var actual = try Self.statement(committed)
-        for key in ["sha256", "size"] {
-            expected[key] = nil
-            actual[key] = nil
-        }
-        #expect(actual == expected)
-        #expect(try Self.entries(committed) == (try Self.entries(written)))
+        try Self.expectSameContent(committed, written)
         let stock = try Tools.run("minisign", ["-V", "-p", Self.folder + "/test-hub-signing.pub", "-m", committed])
         #expect(stock.status == 0, "\(stock.stderr)")
     }
