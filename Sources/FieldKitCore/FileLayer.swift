@@ -37,14 +37,19 @@ public enum FileLayer {
         syncFolder(folder.isEmpty ? "." : folder)
     }
 
-    /// Reads a whole file, refusing one larger than `limit` bytes before reading it.
-    public static func read(_ path: String, limit: Int) throws(CoreFailure) -> Data {
+    /// A file's size from `stat`, read before any of its bytes.
+    public static func size(of path: String) throws(CoreFailure) -> Int64 {
         var info = stat()
         guard stat(path, &info) == 0 else {
             if errno == ENOENT { throw .missingFile(path: path) }
             throw .cannotRead(path: path, code: errno, description: errorText())
         }
-        guard Int(info.st_size) <= limit else { throw .tooLarge(path: path, limit: limit) }
+        return Int64(info.st_size)
+    }
+
+    /// Reads a whole file, refusing one larger than `limit` bytes before reading it.
+    public static func read(_ path: String, limit: Int) throws(CoreFailure) -> Data {
+        guard try size(of: path) <= Int64(limit) else { throw .tooLarge(path: path, limit: limit) }
         guard let handle = FileHandle(forReadingAtPath: path) else {
             throw .cannotRead(path: path, code: errno, description: errorText())
         }

@@ -177,12 +177,7 @@ public enum SignedFile {
     }
 
     static func fileSize(_ path: String) throws(SignedFileFailure) -> Int64 {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == ENOENT { throw .io(.missingFile(path: path)) }
-            throw .io(.cannotRead(path: path, code: errno, description: FileLayer.errorText()))
-        }
-        return Int64(info.st_size)
+        do { return try FileLayer.size(of: path) } catch { throw .io(error) }
     }
 
     static func readAll(_ path: String, limit: Int) throws(SignedFileFailure) -> Data {

@@ -49,14 +49,7 @@ extension Store {
                 if let author = stored.event.author { ids.insert(author) }
                 ids.formUnion(stored.event.payload.nestedStrings)
             }
-            var people: [Person] = []
-            for id in ids.sorted() {
-                if let row = try Row.fetchOne(
-                    db, sql: "SELECT id, name FROM people WHERE id = ? AND name IS NOT NULL", arguments: [id])
-                {
-                    people.append(Person(id: row["id"], name: row["name"]))
-                }
-            }
+            let people = try Store.people(ids: ids, in: db)
             return ReceiptPlan(
                 device: device, version: version, position: position, through: SeqRange.contiguousThrough(held),
                 accepted: SeqRange.ranges(of: fresh),

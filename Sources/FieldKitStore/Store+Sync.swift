@@ -61,18 +61,19 @@ extension Store {
 
     /// The persons with these ids whose names are known (erased ones are left out).
     public func people(ids: some Sequence<String>) throws(StoreFailure) -> [Person] {
-        let wanted = Array(Set(ids)).sorted()
-        return try read { db in
-            var people: [Person] = []
-            for id in wanted {
-                if let row = try Row.fetchOne(
-                    db, sql: "SELECT id, name FROM people WHERE id = ? AND name IS NOT NULL", arguments: [id])
-                {
-                    people.append(Person(id: row["id"], name: row["name"]))
-                }
+        try read { db in try Store.people(ids: ids, in: db) }
+    }
+
+    static func people(ids: some Sequence<String>, in db: Database) throws -> [Person] {
+        var people: [Person] = []
+        for id in Set(ids).sorted() {
+            if let row = try Row.fetchOne(
+                db, sql: "SELECT id, name FROM people WHERE id = ? AND name IS NOT NULL", arguments: [id])
+            {
+                people.append(Person(id: row["id"], name: row["name"]))
             }
-            return people
         }
+        return people
     }
 
     /// The newest receipt version this device applied (0 when none).

@@ -71,7 +71,7 @@ public struct DeviceSync {
         if !dryRun { try Mailbox.prepare(mailbox.outbound(device.id)) }
         var report = Report(
             device: device.id, dryRun: dryRun, receipts: [], written: [], kept: [], removed: [], replaced: [],
-            missingPhotos: [], undelivered: 0, mailbox: contents())
+            missingPhotos: [], undelivered: 0, mailbox: [:])
         report.receipts = try applyReceipts(device: device, dryRun: dryRun, removed: &report.removed)
         let delivered = max(
             try store.deliveredThrough()[device.id] ?? 0,
@@ -121,7 +121,7 @@ public struct DeviceSync {
                 receipt: receipt, into: mailbox.outbound(device.id))
         }
         report.undelivered = pending.count
-        if !dryRun { report.mailbox = contents() }
+        report.mailbox = contents()
         return report
     }
 

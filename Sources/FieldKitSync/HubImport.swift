@@ -36,7 +36,8 @@ public struct HubImport {
         public var archives: [ArchiveResult]
         public var receipts: [ReceiptResult]
 
-        func count(_ outcome: String) -> Int { archives.filter { $0.outcome == outcome }.count }
+        /// How many archives had `outcome`.
+        public func count(_ outcome: String) -> Int { archives.filter { $0.outcome == outcome }.count }
         /// Events newly merged.
         public var acceptedEvents: Int { archives.reduce(0) { $0 + $1.accepted } }
         /// Events already held.
@@ -159,10 +160,11 @@ public struct HubImport {
         } catch let failure as any FieldKitError {
             result.reason = failure.message
             result.outcome = "quarantined"
-            result.quarantine = quarantine(path, device: result.device, reason: failure.message)
+            let hash = fileHash(path)
+            result.quarantine = quarantine(path, sha256: hash, device: result.device, reason: failure.message)
             if enrolled, let device = result.device, let range = result.range {
                 try? store.recordRefusal(
-                    device: device, range: range, reason: failure.message, sha256: fileHash(path) ?? name, wall: wall)
+                    device: device, range: range, reason: failure.message, sha256: hash ?? name, wall: wall)
             }
         } catch {
             result.reason = "\(error)"
@@ -172,11 +174,10 @@ public struct HubImport {
 
     /// Copies a refused file (and its signature) under `quarantine/<device>/`, named by its
     /// SHA-256 so the same file is kept once, with the reason beside it.
-    func quarantine(_ path: String, device: String?, reason: String) -> String? {
+    func quarantine(_ path: String, sha256: String?, device: String?, reason: String) -> String? {
         let folder = hub.quarantine + "/" + (device.flatMap { Mailbox.isDeviceID($0) ? $0 : nil } ?? "unknown")
         let name = (path as NSString).lastPathComponent
-        let hash = fileHash(path) ?? "unreadable"
-        let target = folder + "/" + String(hash.prefix(16)) + "-" + name
+        let target = folder + "/" + String((sha256 ?? "unreadable").prefix(16)) + "-" + name
         do {
             try FileLayer.makeFolder(folder)
             if !FileLayer.exists(target) {

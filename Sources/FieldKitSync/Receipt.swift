@@ -100,7 +100,7 @@ public enum Receipt {
         let trust = try TrustStatement.verify(
             json: try FileLayer.read(trustPath, limit: TrustStatement.sizeLimit),
             signature: try FileLayer.read(trustPath + ".minisig", limit: 8 << 10), root: root)
-        let size = try ChangeArchive.fileSize(path)
+        let size = try FileLayer.size(of: path)
         guard size <= fileCap else { throw SyncFailure.overCap(path: path, size: size, cap: fileCap) }
         let signature = try SignedFile.readSignature(of: path)
         let bytes = try FileLayer.read(path, limit: fileCap)

@@ -38,17 +38,17 @@ extension HubCommand {
             var results: [Result] = []
             for path in try requestFiles() {
                 let request = try EnrolmentRequest.read(path)
-                let print = try request.fingerprint()
+                let shown = try request.fingerprint()
                 var result = Result(
-                    device: request.device, name: request.name, site: request.site, fingerprint: print,
+                    device: request.device, name: request.name, site: request.site, fingerprint: shown,
                     outcome: "not accepted")
                 if !global.json {
                     context.console.out(
-                        "Device \(request.device) \"\(request.name)\" at \(request.site ?? "no site"): fingerprint \(print)"
+                        "Device \(request.device) \"\(request.name)\" at \(request.site ?? "no site"): fingerprint \(shown)"
                     )
                 }
                 let accept: Bool
-                if confirmed.contains(Enrol.normalised(print)) {
+                if confirmed.contains(Enrol.normalised(shown)) {
                     accept = true
                 } else if context.console.isInteractive, fingerprint.isEmpty {
                     context.console.err("Does this fingerprint match the one shown on the laptop? [y/N] ")
@@ -134,7 +134,7 @@ extension HubCommand {
         }
 
         static func print(_ report: HubImport.Report, out: (String) -> Void) {
-            let count = { (outcome: String) in report.archives.filter { $0.outcome == outcome }.count }
+            let count = report.count
             out(
                 "Imported \(report.archives.count) archive(s): \(count("accepted")) accepted "
                     + "(\(report.acceptedEvents) new events), \(count("already imported")) already imported, "

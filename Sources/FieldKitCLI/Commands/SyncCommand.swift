@@ -128,10 +128,10 @@ struct EnrolCommand: ParsableCommand, ContextCommand {
         guard FileLayer.isFolder(to) else {
             throw SyncFailure.mailboxUnusable(path: to, reason: "it does not exist or is not a folder")
         }
+        let keys = try DeviceKeys.load(from: dataFolder)
         let request = EnrolmentRequest(
-            device: try store.device(), keys: try DeviceKeys.load(from: dataFolder),
-            created: EventTime.wallString(context.environment.now()))
-        let path = try request.write(into: Mailbox(folder: to), key: try DeviceKeys.load(from: dataFolder).signing)
+            device: try store.device(), keys: keys, created: EventTime.wallString(context.environment.now()))
+        let path = try request.write(into: Mailbox(folder: to), key: keys.signing)
         let fingerprint = try request.fingerprint()
         if global.json {
             try context.printJSON(["device": request.device, "file": path, "fingerprint": fingerprint])
