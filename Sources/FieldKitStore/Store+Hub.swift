@@ -169,7 +169,7 @@ extension Store {
                 db, sql: "SELECT signing_key FROM hub_devices WHERE device = ?", arguments: [device.device])
             {
                 guard key == device.signingKey else {
-                    throw StoreFailure.logRule("device \(device.device) is enrolled with another key")
+                    throw StoreFailure.enrolledWithAnotherKey(device: device.device)
                 }
                 return false
             }

@@ -22,6 +22,8 @@ public enum StoreFailure: Error, Equatable, Sendable {
     case olderReceipt(offered: Int64, applied: Int64)
     /// The store is a device's, not headquarters'.
     case notHub(path: String)
+    /// A request names an enrolled device id with another key.
+    case enrolledWithAnotherKey(device: String)
 }
 
 extension StoreFailure: FieldKitError {
@@ -40,6 +42,7 @@ extension StoreFailure: FieldKitError {
         case .olderReceipt(let offered, let applied):
             "the receipt is version \(offered), not newer than version \(applied) already applied"
         case .notHub(let path): "\(path) is a device's store, not headquarters'"
+        case .enrolledWithAnotherKey(let device): "device \(device) is already enrolled with another signing key"
         }
     }
 
@@ -55,6 +58,7 @@ extension StoreFailure: FieldKitError {
             "keep the file for investigation and ask the device's technician what happened to the laptop"
         case .olderReceipt: "delete this receipt from the stick: headquarters has sent a newer one"
         case .notHub: "run 'fieldkit hub init' for headquarters, or pass the hub's --data-dir"
+        case .enrolledWithAnotherKey: "refuse this request: a laptop's keys never change, and a new laptop has a new id"
         }
     }
 
@@ -65,7 +69,7 @@ extension StoreFailure: FieldKitError {
         case .database(let code, _): code == 5 || code == 6 ? .tempFail : code == 19 ? .software : .ioError
         case .corrupted, .missingDevice: .dataError
         case .logRule: .software
-        case .fork, .brokenChain, .olderReceipt: .dataError
+        case .fork, .brokenChain, .olderReceipt, .enrolledWithAnotherKey: .dataError
         case .notHub: .usage
         }
     }

@@ -121,25 +121,25 @@ public enum ChangeArchive {
         var size = 0
         var photos = Set<String>()
         for stored in events {
-            let newPhotos = Set(photoHashes(in: stored.event)).subtracting(photos)
-            let eventSize = stored.bytes.count + 1 + newPhotos.reduce(0) { $0 + (blobSize($1) ?? 0) }
-            guard eventSize <= maximumEventContent else {
-                throw .eventTooLarge(seq: stored.event.seq, bytes: eventSize)
+            let hashes = Set(photoHashes(in: stored.event))
+            // The event's line and the photos it adds to an archive already holding `held`.
+            func contentSize(besides held: Set<String>) -> Int {
+                stored.bytes.count + 1 + hashes.subtracting(held).reduce(0) { $0 + (blobSize($1) ?? 0) }
             }
+            let alone = contentSize(besides: [])
+            guard alone <= maximumEventContent else { throw .eventTooLarge(seq: stored.event.seq, bytes: alone) }
             let continues = current.last.map { $0.event.seq + 1 == stored.event.seq } ?? true
-            if !current.isEmpty, !continues || size + eventSize > contentTarget || current.count >= maximumEvents {
+            var added = contentSize(besides: photos)
+            if !current.isEmpty, !continues || size + added > contentTarget || current.count >= maximumEvents {
                 batches.append(current)
                 current = []
-                size = 0
                 photos = []
+                size = 0
+                added = alone
             }
             current.append(stored)
-            size +=
-                stored.bytes.count + 1
-                + Set(photoHashes(in: stored.event)).subtracting(photos).reduce(0) {
-                    $0 + (blobSize($1) ?? 0)
-                }
-            photos.formUnion(photoHashes(in: stored.event))
+            size += added
+            photos.formUnion(hashes)
         }
         if !current.isEmpty { batches.append(current) }
         return batches
@@ -181,7 +181,7 @@ public enum ChangeArchive {
     /// Reads what can be read before verifying: the size (capped) and the signed statement.
     /// Nothing here is trusted until `open` has checked the signature.
     public static func inspect(_ path: String) throws -> (statement: Statement, size: Int64) {
-        let size = try fileSize(path)
+        let size = try FileLayer.size(of: path)
         guard size <= fileCap else { throw SyncFailure.overCap(path: path, size: size, cap: fileCap) }
         let signature = try SignedFile.readSignature(of: path)
         let fields = try SignedFile.parseStatement(signature.trustedComment)
@@ -251,14 +251,5 @@ public enum ChangeArchive {
             }
         }
         return events
-    }
-
-    static func fileSize(_ path: String) throws(CoreFailure) -> Int64 {
-        var info = stat()
-        guard stat(path, &info) == 0 else {
-            if errno == ENOENT { throw .missingFile(path: path) }
-            throw .cannotRead(path: path, code: errno, description: FileLayer.errorText())
-        }
-        return Int64(info.st_size)
     }
 }

@@ -49,8 +49,8 @@ public struct HubFolder: Sendable {
         let absoluteFolder = URL(fileURLWithPath: folder).standardizedFileURL.path
         let absoluteRoot = URL(fileURLWithPath: rootOut).standardizedFileURL.path
         guard absoluteRoot != absoluteFolder, !absoluteRoot.hasPrefix(absoluteFolder + "/") else {
-            throw SyncFailure.mailboxUnusable(
-                path: rootOut, reason: "the root key must be kept outside headquarters' data folder")
+            throw CoreFailure.invalidValue(
+                what: "--root-out \(rootOut)", reason: "the root key must be kept outside headquarters' data folder")
         }
         let rootKeyPath = rootOut + "/" + rootKeyName
         guard !FileLayer.exists(rootKeyPath), !FileLayer.exists(rootOut + "/" + rootPublicName) else {

@@ -233,4 +233,20 @@ struct RefusalTests {
         #expect(try device.store.lastReceiptVersion() == 2)
         #expect(try device.store.deliveredThrough() == delivered)
     }
+
+    @Test("a request naming an enrolled device id with another key is refused as bad data; the roster is unchanged")
+    func enrolledWithAnotherKey() throws {
+        let world = try SyncWorld("refuse-other-key")
+        let device = try world.device("laptop-a", site: "AMS-01")
+        let roster = try world.hubStore.enrolledDevices()
+        var impostor = try #require(roster.first)
+        impostor.signingKey = DeviceKeys.generate().signing.publicKey.fileText()
+        let failure = #expect(throws: StoreFailure.enrolledWithAnotherKey(device: device.id)) {
+            try world.hubStore.enrol(impostor)
+        }
+        #expect(failure?.message == "device \(device.id) is already enrolled with another signing key")
+        #expect(failure?.exitStatus == .dataError)
+        #expect(try world.hubStore.enrolledDevices() == roster)
+        #expect(try world.hubStore.enrol(try #require(roster.first)) == false, "the same key again changes nothing")
+    }
 }
