@@ -83,6 +83,8 @@ public enum BundleFile {
 public struct VerifiedBundle: Sendable {
     /// The trust statement it was checked under.
     public var trust: TrustStatement
+    /// The root that signed that statement: the pinned one, or its successor through root handovers.
+    public var root: MinisignPublicKey
     /// Its signed statement.
     public var statement: [String: JSONValue]
     /// SHA-256 of the bundle file: what records pin.
@@ -99,13 +101,18 @@ public struct BundleParts: Sendable, Equatable {
     public var signature: Data
     public var trustJSON: Data
     public var trustSignature: Data
+    /// Root handovers found beside the trust statement.
+    public var handovers: [TrustFiles.Handover]
 
     /// Makes the parts.
-    public init(bundle: Data, signature: Data, trustJSON: Data, trustSignature: Data) {
+    public init(
+        bundle: Data, signature: Data, trustJSON: Data, trustSignature: Data, handovers: [TrustFiles.Handover] = []
+    ) {
         self.bundle = bundle
         self.signature = signature
         self.trustJSON = trustJSON
         self.trustSignature = trustSignature
+        self.handovers = handovers
     }
 
     /// Reads FILE, FILE.minisig and `trust.json` (+ signature) from FILE's folder; sizes capped first.
@@ -117,17 +124,20 @@ public struct BundleParts: Sendable, Equatable {
             throw TrustFailure.missing(trustPath)
         }
         let signature = try SignedFile.readSignature(of: path)
+        let trust = try TrustFiles.read(in: folder.isEmpty ? "." : folder)
         return BundleParts(
             bundle: try FileLayer.read(path, limit: BundleFile.sizeLimit),
-            signature: Data(signature.fileText.utf8),
-            trustJSON: try FileLayer.read(trustPath, limit: TrustStatement.sizeLimit),
-            trustSignature: try FileLayer.read(trustPath + ".minisig", limit: 8192))
+            signature: Data(signature.fileText.utf8), trustJSON: trust.json, trustSignature: trust.signature,
+            handovers: trust.handovers)
     }
 
-    /// Verifies in the fixed order: trust against `root`, signature against a key the trust
-    /// names, the statement against the bytes, then (only then) the archive and its JSON.
+    /// Verifies in the fixed order: trust against `root` (through root handovers), signature
+    /// against a key the trust names, the statement against the bytes, then (only then) the
+    /// archive and its JSON.
     public func verify(root: MinisignPublicKey) throws -> VerifiedBundle {
-        let trust = try TrustStatement.verify(json: trustJSON, signature: trustSignature, root: root)
+        let checked = try TrustFiles(json: trustJSON, signature: trustSignature, handovers: handovers).verify(
+            pinned: root)
+        let trust = checked.statement
         guard bundle.count <= BundleFile.sizeLimit else {
             throw BundleFailure.statement("the bundle is larger than \(BundleFile.sizeLimit) bytes")
         }
@@ -156,7 +166,8 @@ public struct BundleParts: Sendable, Equatable {
         guard statement["version"] == .int(content.info.version) else {
             throw BundleFailure.statement("the signed version does not match bundle.json")
         }
-        return VerifiedBundle(trust: trust, statement: statement, sha256: sha256, content: content, bytes: bundle)
+        return VerifiedBundle(
+            trust: trust, root: checked.root, statement: statement, sha256: sha256, content: content, bytes: bundle)
     }
 
     static func decode(_ files: [String: Data]) throws(BundleFailure) -> BundleContent {

@@ -97,3 +97,40 @@ public enum ExecutablePayload {
             root: parts[4])
     }
 }
+
+extension ExecutablePayload {
+    /// The bundle's signature and the trust statement of the payload at `path`, read by seeking
+    /// past the bundle: `--version` shows their versions without reading or decoding the bundle.
+    public static func versions(_ path: String = "/proc/self/exe") -> (signature: Data, trustJSON: Data)? {
+        guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
+        defer { try? handle.close() }
+        func number(_ data: Data) -> UInt64 {
+            data.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
+        }
+        do {
+            let end = try handle.seekToEnd()
+            guard end >= 16 else { return nil }
+            try handle.seek(toOffset: end - 16)
+            let trailer = try handle.read(upToCount: 16) ?? Data()
+            guard trailer.count == 16, trailer.suffix(8) == magic else { return nil }
+            let length = number(trailer.prefix(8))
+            guard length <= UInt64(limit), length + 16 <= end else { return nil }
+            var offset = end - 16 - length
+            var parts: [Data] = []
+            for index in 0..<3 {
+                try handle.seek(toOffset: offset)
+                let size = number(try handle.read(upToCount: 4) ?? Data())
+                offset += 4
+                guard size <= 1 << 26, offset + size <= end - 16 else { return nil }
+                if index > 0 {
+                    guard size <= 1 << 16 else { return nil }
+                    parts.append(try handle.read(upToCount: Int(size)) ?? Data())
+                }
+                offset += size
+            }
+            return (parts[0], parts[1])
+        } catch {
+            return nil
+        }
+    }
+}

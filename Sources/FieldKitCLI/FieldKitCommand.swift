@@ -1,5 +1,8 @@
 import ArgumentParser
+import FieldKitBundles
 import FieldKitCore
+import FieldKitCrypto
+import FieldKitDefaultContent
 import Foundation
 
 /// The `fieldkit` command: the root of every subcommand.
@@ -14,7 +17,7 @@ public struct FieldKitCommand: ParsableCommand {
             GuideCommand.self, InstrumentCommand.self, ChecklistCommand.self, SiteCommand.self, RepairCommand.self,
             TrainingCommand.self, LoanCommand.self, AuditCommand.self, DueCommand.self, SyncCommand.self,
             EnrolCommand.self,
-            HubCommand.self,
+            UpdateCommand.self, HubCommand.self,
         ]
     )
 
@@ -23,6 +26,10 @@ public struct FieldKitCommand: ParsableCommand {
     /// Parses `arguments`, runs the command in `context` and returns the exit status; errors
     /// are rendered here and only here.
     public static func run(arguments: [String], context: CommandContext) -> Int32 {
+        if arguments == ["--version"] {
+            context.console.out(FieldKitVersion.describe())
+            return 0
+        }
         do {
             let command = try parseAsRoot(arguments)
             guard let runnable = command as? any ContextCommand else {
@@ -59,6 +66,24 @@ public struct FieldKitCommand: ParsableCommand {
 public enum FieldKitVersion {
     /// The toolkit's semantic version.
     public static let number = "0.1.0"
-    /// What `fieldkit --version` prints.
+    /// The first line of `fieldkit --version`.
     public static let text = "fieldkit \(number)"
+
+    /// `fieldkit --version`: the toolkit's version and the versions of the bundle and trust
+    /// statement it carries, read from their signatures (a field edition's payload trailer, else
+    /// the compiled-in development content) — never by decoding the bundle.
+    static func describe() -> String {
+        let payload = ExecutablePayload.versions()
+        let signature = payload?.signature ?? DefaultContent.signature
+        let trustJSON = payload?.trustJSON ?? DefaultContent.trustJSON
+        let bundle =
+            (try? MinisignSignature(text: String(decoding: signature, as: UTF8.self)))
+            .flatMap { try? SignedFile.parseStatement($0.trustedComment) }?["version"]?.intValue
+        let trust = try? JSONDecoder().decode(TrustStatement.self, from: trustJSON)
+        let edition = payload == nil ? "development content" : "field edition"
+        return text + "\n"
+            + "bundle \(bundle.map(String.init) ?? "unknown") (\(edition)), "
+            + "trust statement \(trust.map { String($0.version) } ?? "unknown")"
+            + (trust?.development == true ? " (development root)" : "")
+    }
 }

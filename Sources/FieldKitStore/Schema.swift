@@ -185,6 +185,21 @@ enum Schema {
                     ) STRICT;
                     """)
         }
+        migrator.registerMigration("v5-lifecycle") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE trust_seen (
+                        root TEXT PRIMARY KEY NOT NULL,
+                        version INTEGER NOT NULL CHECK (version >= 0),
+                        seen_wall TEXT NOT NULL
+                    ) STRICT;
+                    ALTER TABLE hub_devices ADD COLUMN accepted_by TEXT;
+                    ALTER TABLE hub_devices ADD COLUMN predecessor TEXT;
+                    ALTER TABLE hub_devices ADD COLUMN revoked_after INTEGER CHECK (revoked_after >= 0);
+                    ALTER TABLE hub_devices ADD COLUMN revoked_wall TEXT;
+                    ALTER TABLE hub_devices ADD COLUMN revoked_reason TEXT;
+                    """)
+        }
         return migrator
     }
 }

@@ -120,11 +120,28 @@ extension Store {
         }
     }
 
-    /// The trust statement version last installed with a bundle from `root`.
+    /// The newest trust statement version from `root` this device has accepted, with a bundle
+    /// or a receipt: an older one is refused.
     public func installedTrustVersion(root: String) throws(StoreFailure) -> Int64? {
-        try read { db in
-            try Int64.fetchOne(db, sql: "SELECT trust_version FROM bundle_installed WHERE root = ?", arguments: [root])
-        }
+        try read { db in try Store.trustVersion(root: root, in: db) }
+    }
+
+    static func trustVersion(root: String, in db: Database) throws -> Int64? {
+        try Int64.fetchOne(
+            db,
+            sql: """
+                SELECT max(version) FROM (
+                    SELECT trust_version AS version FROM bundle_installed WHERE root = ?
+                    UNION ALL SELECT version FROM trust_seen WHERE root = ?)
+                """, arguments: [root, root])
+    }
+
+    static func recordTrust(root: String, version: Int64, wall: String, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO trust_seen (root, version, seen_wall) VALUES (?, ?, ?)
+                ON CONFLICT (root) DO UPDATE SET version = max(version, excluded.version), seen_wall = excluded.seen_wall
+                """, arguments: [root, version, wall])
     }
 
     /// Replaces the content tables with `rows` and records `bundle` as in force — one
@@ -195,6 +212,8 @@ extension Store {
                     bundle.root, bundle.version, bundle.sha256, bundle.created, bundle.expires, bundle.trustVersion,
                     bundle.development, bundle.installedWall,
                 ])
+            try Store.recordTrust(
+                root: bundle.root, version: bundle.trustVersion, wall: bundle.installedWall, in: db)
         }
     }
 

@@ -18,12 +18,23 @@ public struct EnrolledDevice: Sendable, Equatable, Codable {
     public var archiveFormat: Int
     /// The newest receipt version it said it applied.
     public var acknowledgedReceipt: Int64
+    /// Who at headquarters accepted the enrolment.
+    public var acceptedBy: String?
+    /// The device this one was restored from; set when the enrolment links them.
+    public var predecessor: String?
+    /// Events after this seq are refused: the device was lost, stolen or replaced.
+    public var revokedAfter: Int64?
+    public var revokedWall: String?
+    public var revokedReason: String?
 
     /// Makes one.
     public init(
         device: String, name: String, site: String?, signingKey: String, sealingKey: String, fingerprint: String,
-        enrolledWall: String, archiveFormat: Int = 1, acknowledgedReceipt: Int64 = 0
+        enrolledWall: String, archiveFormat: Int = 1, acknowledgedReceipt: Int64 = 0, acceptedBy: String? = nil,
+        predecessor: String? = nil
     ) {
+        self.acceptedBy = acceptedBy
+        self.predecessor = predecessor
         self.device = device
         self.name = name
         self.site = site
@@ -106,12 +117,16 @@ public struct ReceiptPlan: Sendable, Equatable {
     public var events: [StoredEvent]
     public var people: [Person]
     public var format: Int
+    /// How far headquarters holds the predecessor's log this device carries on.
+    public var predecessors: [LogAcknowledgement]
 
     /// Makes a plan (headquarters computes them with `planReceipt`).
     public init(
         device: String, version: Int64, position: Int64, through: Int64, accepted: [SeqRange], known: [SeqRange],
-        gaps: [SeqRange], refused: [HubRefusal], events: [StoredEvent], people: [Person], format: Int
+        gaps: [SeqRange], refused: [HubRefusal], events: [StoredEvent], people: [Person], format: Int,
+        predecessors: [LogAcknowledgement] = []
     ) {
+        self.predecessors = predecessors
         self.device = device
         self.version = version
         self.position = position
@@ -140,6 +155,18 @@ public struct HubDeviceSummary: Sendable, Equatable, Codable {
     public var refusals: Int
     public var lastReceipt: Int64
     public var acknowledgedReceipt: Int64
+    public var enrolledWall: String
+    public var acceptedBy: String?
+    /// The device it was restored from, and the one restored from it.
+    public var predecessor: String?
+    public var successor: String?
+    public var revokedAfter: Int64?
+    public var revokedReason: String?
+
+    /// `enrolled`, `revoked` or `replaced` (revoked because a successor took over).
+    public var state: String {
+        revokedAfter == nil ? "enrolled" : successor == nil ? "revoked" : "replaced"
+    }
 }
 
 extension Store {
@@ -162,8 +189,13 @@ extension Store {
 
     /// Puts a device on the roster; enrolling the same key again changes nothing.
     /// Returns false when it was already enrolled.
+    ///
+    /// A device restored from another (`predecessor` set) is linked to it in the same
+    /// transaction: the predecessor must be enrolled, and it is revoked after the later of
+    /// `predecessorThrough` (the last of its events the restored laptop holds) and the highest
+    /// seq headquarters holds of it, unless it was revoked already.
     @discardableResult
-    public func enrol(_ device: EnrolledDevice) throws(StoreFailure) -> Bool {
+    public func enrol(_ device: EnrolledDevice, predecessorThrough: Int64 = 0) throws(StoreFailure) -> Bool {
         try write { db in
             if let key = try String.fetchOne(
                 db, sql: "SELECT signing_key FROM hub_devices WHERE device = ?", arguments: [device.device])
@@ -175,13 +207,18 @@ extension Store {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO hub_devices (device, name, site, signing_key, sealing_key, fingerprint, enrolled_wall)
-                    VALUES (?, ?, ?, ?, ?, ?, ?)
+                    INSERT INTO hub_devices
+                        (device, name, site, signing_key, sealing_key, fingerprint, enrolled_wall, accepted_by, predecessor)
+                    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
                     """,
                 arguments: [
                     device.device, device.name, device.site, device.signingKey, device.sealingKey, device.fingerprint,
-                    device.enrolledWall,
+                    device.enrolledWall, device.acceptedBy, device.predecessor,
                 ])
+            if let predecessor = device.predecessor {
+                try Store.linkPredecessor(
+                    predecessor, of: device.device, through: predecessorThrough, wall: device.enrolledWall, in: db)
+            }
             return true
         }
     }
@@ -202,10 +239,16 @@ extension Store {
     }
 
     static func enrolledDevice(_ row: Row) -> EnrolledDevice {
-        EnrolledDevice(
+        var entry = EnrolledDevice(
             device: row["device"], name: row["name"], site: row["site"], signingKey: row["signing_key"],
             sealingKey: row["sealing_key"], fingerprint: row["fingerprint"], enrolledWall: row["enrolled_wall"],
             archiveFormat: row["archive_format"], acknowledgedReceipt: row["acknowledged_receipt"])
+        entry.acceptedBy = row["accepted_by"]
+        entry.predecessor = row["predecessor"]
+        entry.revokedAfter = row["revoked_after"]
+        entry.revokedWall = row["revoked_wall"]
+        entry.revokedReason = row["revoked_reason"]
+        return entry
     }
 
     /// Whether an archive with this identity was imported before.

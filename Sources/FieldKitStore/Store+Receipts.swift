@@ -43,7 +43,8 @@ extension Store {
                     WHERE device = ? AND (listed_in IS NULL OR listed_in > ?) ORDER BY first, sha256
                     """, arguments: [device, acknowledged]
             ).map { HubRefusal(first: $0["first"], last: $0["last"], reason: $0["reason"], sha256: $0["sha256"]) }
-            let events = try Store.eventsForReceipt(device: device, site: roster.site, since: since, in: db)
+            let events = try Store.eventsForReceipt(
+                device: device, carried: roster.predecessor, site: roster.site, since: since, in: db)
             var ids = Set<String>()
             for stored in events {
                 if let author = stored.event.author { ids.insert(author) }
@@ -55,11 +56,22 @@ extension Store {
                 accepted: SeqRange.ranges(of: fresh),
                 known: SeqRange.ranges(of: allHeld.filter { !fresh.contains($0) }),
                 gaps: SeqRange.gaps(in: held), refused: refused, events: events, people: people,
-                format: roster.archiveFormat)
+                format: roster.archiveFormat,
+                predecessors: try roster.predecessor.map { predecessor in
+                    [
+                        LogAcknowledgement(
+                            device: predecessor,
+                            through: SeqRange.contiguousThrough(try Store.heldRanges(device: predecessor, in: db)))
+                    ]
+                } ?? [])
         }
     }
 
-    static func eventsForReceipt(device: String, site: String?, since: Int64, in db: Database) throws -> [StoredEvent] {
+    /// Other devices' events for `device`'s receipt; those of the log it carries on (`carried`)
+    /// are its own history and are left out.
+    static func eventsForReceipt(device: String, carried: String?, site: String?, since: Int64, in db: Database)
+        throws -> [StoredEvent]
+    {
         var sites = Set(
             try String.fetchAll(
                 db, sql: "SELECT DISTINCT site FROM events WHERE device = ? AND site IS NOT NULL", arguments: [device]))
@@ -84,9 +96,9 @@ extension Store {
                 SELECT DISTINCT e.line, e.device, e.seq FROM instrument_events i
                 JOIN events e ON e.id = i.event_id
                 JOIN hub_arrivals a ON a.event_id = e.id
-                WHERE e.device <> ? AND a.position > ? AND i.tag IN tags
+                WHERE e.device NOT IN (?, ?) AND a.position > ? AND i.tag IN tags
                 ORDER BY e.device, e.seq
-                """, arguments: [siteList, device, since, device, since])
+                """, arguments: [siteList, device, since, device, carried ?? device, since])
         return try lines.map { try StoredEvent(bytes: $0) }
     }
 
@@ -120,7 +132,12 @@ extension Store {
                     lastReceipt: try Int64.fetchOne(
                         db, sql: "SELECT max(version) FROM hub_receipts WHERE device = ?", arguments: [device.device])
                         ?? 0,
-                    acknowledgedReceipt: device.acknowledgedReceipt)
+                    acknowledgedReceipt: device.acknowledgedReceipt, enrolledWall: device.enrolledWall,
+                    acceptedBy: device.acceptedBy, predecessor: device.predecessor,
+                    successor: try String.fetchOne(
+                        db, sql: "SELECT device FROM hub_devices WHERE predecessor = ? LIMIT 1",
+                        arguments: [device.device]),
+                    revokedAfter: device.revokedAfter, revokedReason: device.revokedReason)
             }
         }
     }

@@ -12,13 +12,28 @@ public struct ReceiptApplication: Sendable, Equatable {
     public var events: [StoredEvent]
     /// Names of the persons those events name.
     public var people: [Person]
+    /// How far headquarters holds the logs this device carries on (its predecessor's).
+    public var predecessors: [LogAcknowledgement]
+    /// The trust statement beside the receipt: its root's key id (minisign hex) and version.
+    public var trustRoot: String?
+    public var trustVersion: Int64
+    /// The root public key file text to pin, when the statement came through a root handover.
+    public var newRoot: String?
 
     /// Makes one.
-    public init(version: Int64, through: Int64, events: [StoredEvent], people: [Person]) {
+    public init(
+        version: Int64, through: Int64, events: [StoredEvent], people: [Person],
+        predecessors: [LogAcknowledgement] = [], trustRoot: String? = nil, trustVersion: Int64 = 0,
+        newRoot: String? = nil
+    ) {
         self.version = version
         self.through = through
         self.events = events
         self.people = people
+        self.predecessors = predecessors
+        self.trustRoot = trustRoot
+        self.trustVersion = trustVersion
+        self.newRoot = newRoot
     }
 }
 
@@ -36,19 +51,7 @@ public struct ReceiptOutcome: Sendable, Equatable {
 extension Store {
     /// The device's own events not yet acknowledged by a receipt, in seq order.
     public func undeliveredEvents() throws(StoreFailure) -> [StoredEvent] {
-        let device = try device().id
-        let lines = try read { db in
-            try Data.fetchAll(
-                db,
-                sql: """
-                    SELECT line FROM events
-                    WHERE device = ? AND seq > coalesce((SELECT delivered_through FROM delivery WHERE device = ?), 0)
-                    ORDER BY seq
-                    """, arguments: [device, device])
-        }
-        do { return try lines.map { try StoredEvent(bytes: $0) } } catch {
-            throw .corrupted(path: path, description: "an event line does not decode")
-        }
+        try undeliveredEvents(of: try device().id)
     }
 
     /// The stored hash of `device`'s event at `seq`, if held.
@@ -89,8 +92,33 @@ extension Store {
             guard receipt.version > applied else {
                 throw StoreFailure.olderReceipt(offered: receipt.version, applied: applied)
             }
-            guard let device = try String.fetchOne(db, sql: "SELECT id FROM device") else {
+            guard let row = try Row.fetchOne(db, sql: "SELECT id, predecessor FROM device") else {
                 throw StoreFailure.missingDevice
+            }
+            let device: String = row["id"]
+            if let root = receipt.trustRoot {
+                // A trust statement only goes up: one older than any accepted from its root is refused.
+                if let accepted = try Store.trustVersion(root: root, in: db), accepted > receipt.trustVersion {
+                    throw StoreFailure.olderTrust(offered: receipt.trustVersion, accepted: accepted)
+                }
+                try Store.recordTrust(root: root, version: receipt.trustVersion, wall: wall, in: db)
+            }
+            if let newRoot = receipt.newRoot {
+                try db.execute(sql: "UPDATE device SET hq_root = ? WHERE singleton = 1", arguments: [newRoot])
+            }
+            if let predecessor = row["predecessor"] as String?,
+                let carried = receipt.predecessors.first(where: { $0.device == predecessor })
+            {
+                let held =
+                    try Int64.fetchOne(
+                        db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [predecessor])
+                    ?? 0
+                try db.execute(
+                    sql: """
+                        INSERT INTO delivery (device, delivered_through) VALUES (?, ?)
+                        ON CONFLICT (device) DO UPDATE SET delivered_through = max(delivered_through, excluded.delivered_through)
+                        """,
+                    arguments: [predecessor, min(carried.through, held)])
             }
             let before =
                 try Int64.fetchOne(

@@ -24,6 +24,12 @@ public enum StoreFailure: Error, Equatable, Sendable {
     case notHub(path: String)
     /// A request names an enrolled device id with another key.
     case enrolledWithAnotherKey(device: String)
+    /// The device is not on headquarters' roster.
+    case notEnrolled(device: String)
+    /// A revocation cut-off below events headquarters already holds.
+    case revocationBelowHeld(device: String, after: Int64, held: Int64)
+    /// A trust statement older than one already accepted from the same root.
+    case olderTrust(offered: Int64, accepted: Int64)
 }
 
 extension StoreFailure: FieldKitError {
@@ -43,6 +49,11 @@ extension StoreFailure: FieldKitError {
             "the receipt is version \(offered), not newer than version \(applied) already applied"
         case .notHub(let path): "\(path) is a device's store, not headquarters'"
         case .enrolledWithAnotherKey(let device): "device \(device) is already enrolled with another signing key"
+        case .notEnrolled(let device): "device \(device) is not enrolled at headquarters"
+        case .revocationBelowHeld(let device, let after, let held):
+            "headquarters already holds device \(device)'s events up to seq \(held), so it cannot be revoked after seq \(after)"
+        case .olderTrust(let offered, let accepted):
+            "the trust statement is version \(offered), older than version \(accepted) already accepted"
         }
     }
 
@@ -59,6 +70,10 @@ extension StoreFailure: FieldKitError {
         case .olderReceipt: "delete this receipt from the stick: headquarters has sent a newer one"
         case .notHub: "run 'fieldkit hub init' for headquarters, or pass the hub's --data-dir"
         case .enrolledWithAnotherKey: "refuse this request: a laptop's keys never change, and a new laptop has a new id"
+        case .notEnrolled: "check the device id with 'fieldkit hub status'; enrol the device first"
+        case .revocationBelowHeld:
+            "events already merged stay (the log is append-only): revoke after the highest held seq and review those events"
+        case .olderTrust: "use the newest file from headquarters"
         }
     }
 
@@ -69,7 +84,8 @@ extension StoreFailure: FieldKitError {
         case .database(let code, _): code == 5 || code == 6 ? .tempFail : code == 19 ? .software : .ioError
         case .corrupted, .missingDevice: .dataError
         case .logRule: .software
-        case .fork, .brokenChain, .olderReceipt, .enrolledWithAnotherKey: .dataError
+        case .fork, .brokenChain, .olderReceipt, .enrolledWithAnotherKey, .olderTrust: .dataError
+        case .notEnrolled, .revocationBelowHeld: .usage
         case .notHub: .usage
         }
     }

@@ -37,6 +37,11 @@ public enum ChangeArchive {
         public var created: String
         /// The newest receipt the device had applied when it wrote the archive.
         public var receipt: Int64
+        /// The successor device that signed the archive for its predecessor `device`, if any.
+        public var carrier: String?
+
+        /// The device whose key signs the archive.
+        public var signer: String { carrier ?? device }
 
         /// Reads the statement's fields; anything missing or out of shape is refused.
         public init(_ fields: [String: JSONValue], path: String) throws(SyncFailure) {
@@ -62,9 +67,15 @@ public enum ChangeArchive {
             self.count = count
             self.created = created
             self.receipt = receipt
+            if let carrier = fields["carrier"] {
+                guard let text = carrier.stringValue, Mailbox.isDeviceID(text), text != device else {
+                    throw .malformed(path: path, reason: "its signed statement names a wrong carrier")
+                }
+                self.carrier = text
+            }
         }
 
-        init(device: String, range: SeqRange, head: String, created: String, receipt: Int64) {
+        init(device: String, range: SeqRange, head: String, created: String, receipt: Int64, carrier: String?) {
             self.format = Int64(ChangeArchive.format)
             self.device = device
             self.range = range
@@ -72,14 +83,17 @@ public enum ChangeArchive {
             self.count = range.count
             self.created = created
             self.receipt = receipt
+            self.carrier = carrier
         }
 
         var fields: [String: JSONValue] {
-            [
+            var fields: [String: JSONValue] = [
                 "kind": .string(ChangeArchive.kind), "format": .int(format), "device": .string(device),
                 "first": .int(range.first), "last": .int(range.last), "head": .string(head), "count": .int(count),
                 "created": .string(created), "receipt": .int(receipt),
             ]
+            if let carrier { fields["carrier"] = .string(carrier) }
+            return fields
         }
     }
 
@@ -146,10 +160,11 @@ public enum ChangeArchive {
     }
 
     /// Writes one archive of consecutive `events` into `folder`, then its signature; returns its path.
+    /// A successor carrying its predecessor's events names itself as `carrier` and signs with its own key.
     @discardableResult
     public static func write(
         _ events: [StoredEvent], people: [Person], blobs: [String: Data], key: SigningSecretKey, created: String,
-        receipt: Int64, into folder: String
+        receipt: Int64, carrier: String? = nil, into folder: String
     ) throws -> String {
         guard let first = events.first?.event, let last = events.last else {
             throw SyncFailure.malformed(path: folder, reason: "an archive needs at least one event")
@@ -171,7 +186,7 @@ public enum ChangeArchive {
         if FileLayer.exists(path) { Mailbox.remove(signed: path) }
         try ArchiveWriter.write(entries: entries, kind: kind, to: path)
         let statement = Statement(
-            device: first.device, range: range, head: last.hash, created: created, receipt: receipt)
+            device: first.device, range: range, head: last.hash, created: created, receipt: receipt, carrier: carrier)
         _ = try SignedFile.sign(path, key: key, statement: statement.fields)
         return path
     }
@@ -188,12 +203,12 @@ public enum ChangeArchive {
         return (try Statement(fields, path: path), size)
     }
 
-    /// Verifies the archive's signature with its device's key; returns the statement it signs
-    /// and the bytes it covers, which are all that is parsed next.
+    /// Verifies the archive's signature with its signer's key (its device's, or its carrier's);
+    /// returns the statement it signs and the bytes it covers, which are all that is parsed next.
     public static func verify(_ path: String, key: MinisignPublicKey) throws -> (statement: Statement, bytes: Data) {
         let (unverified, _) = try inspect(path)
-        guard key.keyID.hex == unverified.device else {
-            throw SyncFailure.wrongSigner(path: path, expected: unverified.device, found: key.keyID.hex)
+        guard key.keyID.hex == unverified.signer else {
+            throw SyncFailure.wrongSigner(path: path, expected: unverified.signer, found: key.keyID.hex)
         }
         let signature = try SignedFile.readSignature(of: path)
         guard signature.keyID == key.keyID else {

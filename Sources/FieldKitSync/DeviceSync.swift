@@ -18,6 +18,11 @@ public struct DeviceSync {
         public var known: Int
         public var deliveredThrough: Int64
         public var gaps: [SeqRange]
+        /// The trust statement version beside it, and whether it moved the device to a new root.
+        public var trustVersion: Int64?
+        public var newRoot: String?
+        /// The bundle it offers (installed by the caller, which reads bundles).
+        public var bundle: Receipt.BundleOffer?
     }
 
     /// What a sync did (or, with `dryRun`, would do).
@@ -37,6 +42,14 @@ public struct DeviceSync {
         public var missingPhotos: [String]
         /// This device's events not yet acknowledged after the run.
         public var undelivered: Int
+        /// The predecessor whose log this restored device carries on, its archives written in
+        /// this run, and its events not yet acknowledged.
+        public var predecessor: String?
+        public var carried: [SeqRange]
+        public var carriedUndelivered: Int
+        /// The newest bundle the applied receipts offer, as a path in the mailbox.
+        public var bundle: String?
+        public var bundleOffer: Receipt.BundleOffer?
         /// Every device's waiting archives and receipts in the mailbox, by device.
         public var mailbox: [String: MailboxEntry]
     }
@@ -71,18 +84,43 @@ public struct DeviceSync {
         if !dryRun { try Mailbox.prepare(mailbox.outbound(device.id)) }
         var report = Report(
             device: device.id, dryRun: dryRun, receipts: [], written: [], kept: [], removed: [], replaced: [],
-            missingPhotos: [], undelivered: 0, mailbox: [:])
+            missingPhotos: [], undelivered: 0, predecessor: nil, carried: [], carriedUndelivered: 0, bundle: nil,
+            bundleOffer: nil, mailbox: [:])
         report.receipts = try applyReceipts(device: device, dryRun: dryRun, removed: &report.removed)
-        let delivered = max(
-            try store.deliveredThrough()[device.id] ?? 0,
-            report.receipts.filter { $0.outcome == "would apply" }.map(\.deliveredThrough).max() ?? 0)
+        if let offer = report.receipts.compactMap(\.bundle).max(by: { $0.version < $1.version }) {
+            report.bundleOffer = offer
+            report.bundle = mailbox.bundles + "/" + offer.file
+        }
+        let marks = try store.deliveredThrough()
+        let wouldApply = report.receipts.filter { $0.outcome == "would apply" }
+        report.undelivered = try export(
+            log: device.id, carrier: nil,
+            delivered: max(marks[device.id] ?? 0, wouldApply.map(\.deliveredThrough).max() ?? 0),
+            dryRun: dryRun, report: &report, written: \.written)
+        // A restored laptop delivers what its predecessor had not, in archives signed by itself.
+        if let predecessor = device.predecessor, let delivered = marks[predecessor] {
+            report.predecessor = predecessor
+            report.carriedUndelivered = try export(
+                log: predecessor, carrier: device.id, delivered: delivered, dryRun: dryRun, report: &report,
+                written: \.carried)
+        }
+        report.mailbox = contents()
+        return report
+    }
+
+    /// Writes archives of `log`'s events after `delivered`, keeping sound ones already in the
+    /// mailbox and removing acknowledged or damaged ones; returns how many events are pending.
+    func export(
+        log: String, carrier: String?, delivered: Int64, dryRun: Bool, report: inout Report,
+        written: WritableKeyPath<Report, [SeqRange]>
+    ) throws -> Int {
         var covered = Set<Int64>()
-        for archive in mailbox.archives(of: device.id) {
+        for archive in mailbox.archives(of: log) {
             let name = (archive.path as NSString).lastPathComponent
             if archive.range.last <= delivered {
                 if !dryRun { Mailbox.remove(signed: archive.path) }
                 report.removed.append(name)
-            } else if try isSound(archive.path, range: archive.range, device: device.id) {
+            } else if try isSound(archive.path, range: archive.range, device: log) {
                 covered.formUnion(archive.range.first...archive.range.last)
                 report.kept.append(archive.range)
             } else {
@@ -90,8 +128,9 @@ public struct DeviceSync {
                 report.replaced.append(name)
             }
         }
-        let pending = try store.undeliveredEvents().filter { $0.event.seq > delivered }
+        let pending = try store.undeliveredEvents(of: log).filter { $0.event.seq > delivered }
         let toExport = pending.filter { !covered.contains($0.event.seq) }
+        if !toExport.isEmpty, !dryRun { try Mailbox.prepare(mailbox.outbound(log)) }
         let blobs = dataFolder + "/blobs/"
         let batches = try ChangeArchive.batches(of: toExport) { hash in
             (try? FileLayer.read(blobs + hash, limit: ChangeArchive.maximumEventContent))?.count
@@ -99,7 +138,7 @@ public struct DeviceSync {
         let receipt = try store.lastReceiptVersion()
         for batch in batches {
             guard let first = batch.first, let last = batch.last else { continue }
-            report.written.append(SeqRange(first.event.seq, last.event.seq))
+            report[keyPath: written].append(SeqRange(first.event.seq, last.event.seq))
             if dryRun { continue }
             var photos: [String: Data] = [:]
             var ids = Set<String>()
@@ -118,11 +157,9 @@ public struct DeviceSync {
             }
             try ChangeArchive.write(
                 batch, people: try store.people(ids: ids), blobs: photos, key: keys.signing, created: wall,
-                receipt: receipt, into: mailbox.outbound(device.id))
+                receipt: receipt, carrier: carrier, into: mailbox.outbound(log))
         }
-        report.undelivered = pending.count
-        report.mailbox = contents()
-        return report
+        return pending.count
     }
 
     /// Applies every receipt for this device, oldest first; a refused one stays where it is.
@@ -136,12 +173,15 @@ public struct DeviceSync {
             let name = (receipt.path as NSString).lastPathComponent
             var result = ReceiptResult(
                 file: name, version: receipt.version, outcome: "refused", reason: nil, added: 0, known: 0,
-                deliveredThrough: 0, gaps: [])
+                deliveredThrough: 0, gaps: [], trustVersion: nil, newRoot: nil, bundle: nil)
             do {
                 guard let root else { throw SyncFailure.noPinnedRoot }
                 let verified = try Receipt.read(receipt.path, root: root, device: device.id)
                 result.version = verified.body.version
                 result.gaps = verified.body.gaps
+                result.trustVersion = verified.trust.statement.version
+                result.newRoot = verified.trust.rootChanged ? verified.trust.root.keyID.minisignHex : nil
+                result.bundle = verified.body.bundle
                 guard verified.body.version > applied else {
                     throw StoreFailure.olderReceipt(offered: verified.body.version, applied: applied)
                 }
@@ -153,7 +193,10 @@ public struct DeviceSync {
                     let outcome = try store.apply(
                         ReceiptApplication(
                             version: verified.body.version, through: verified.body.through, events: verified.events,
-                            people: verified.people), wall: wall)
+                            people: verified.people, predecessors: verified.body.predecessors ?? [],
+                            trustRoot: verified.trust.root.keyID.minisignHex,
+                            trustVersion: verified.trust.statement.version,
+                            newRoot: verified.trust.rootChanged ? verified.trust.root.fileText() : nil), wall: wall)
                     result.outcome = "applied"
                     result.added = outcome.added
                     result.known = outcome.known

@@ -17,6 +17,9 @@ public struct EnrolmentRequest: Codable, Equatable, Sendable {
     /// The device's sealing public key file text.
     public var sealing: String
     public var created: String
+    /// The device a restored laptop was restored from, and the last of its events it holds.
+    public var predecessor: String?
+    public var predecessorThrough: Int64?
 
     /// The format this build writes and reads.
     public static let currentFormat = 1
@@ -24,7 +27,7 @@ public struct EnrolmentRequest: Codable, Equatable, Sendable {
     public static let fileCap = 64 << 10
 
     /// Makes the request of a device.
-    public init(device: DeviceRecord, keys: DeviceKeys, created: String) {
+    public init(device: DeviceRecord, keys: DeviceKeys, created: String, predecessorThrough: Int64? = nil) {
         self.format = EnrolmentRequest.currentFormat
         self.kind = "enrolment"
         self.device = device.id
@@ -33,6 +36,8 @@ public struct EnrolmentRequest: Codable, Equatable, Sendable {
         self.signing = keys.signing.publicKey.fileText().split(separator: "\n").last.map(String.init) ?? ""
         self.sealing = keys.sealing.publicKey.fileText
         self.created = created
+        self.predecessor = device.predecessor
+        self.predecessorThrough = device.predecessor == nil ? nil : predecessorThrough ?? 0
     }
 
     /// The signing key it names.
@@ -67,6 +72,10 @@ public struct EnrolmentRequest: Codable, Equatable, Sendable {
         guard key.keyID.hex == request.device else {
             throw SyncFailure.malformed(path: path, reason: "its device id is not its signing key's id")
         }
+        if let predecessor = request.predecessor {
+            guard Mailbox.isDeviceID(predecessor), predecessor != request.device, (request.predecessorThrough ?? 0) >= 0
+            else { throw SyncFailure.malformed(path: path, reason: "it names a wrong predecessor") }
+        }
         let fields = try SignedFile.verify(bytes: bytes, of: path, publicKey: key)
         guard fields["kind"] == .string("enrolment"), fields["device"] == .string(request.device) else {
             throw SyncFailure.malformed(path: path, reason: "its signed statement is not for this request")
@@ -74,10 +83,10 @@ public struct EnrolmentRequest: Codable, Equatable, Sendable {
         return request
     }
 
-    /// The roster entry made from it.
-    public func enrolled(wall: String) throws -> EnrolledDevice {
+    /// The roster entry made from it, accepted by `acceptedBy`.
+    public func enrolled(wall: String, acceptedBy: String?) throws -> EnrolledDevice {
         EnrolledDevice(
             device: device, name: name, site: site, signingKey: try signingKey().fileText(), sealingKey: sealing,
-            fingerprint: try fingerprint(), enrolledWall: wall)
+            fingerprint: try fingerprint(), enrolledWall: wall, acceptedBy: acceptedBy, predecessor: predecessor)
     }
 }

@@ -24,13 +24,19 @@ public struct HubFolder: Sendable {
     public static let rootKeyName = "root.key"
     public static let rootPublicName = "root.pub"
 
-    /// The current trust statement's two files.
-    public func trustFiles() throws -> (json: Data, signature: Data) {
-        let path = trust + "/" + TrustStatement.fileName
-        return (
-            try FileLayer.read(path, limit: TrustStatement.sizeLimit),
-            try FileLayer.read(path + ".minisig", limit: 8 << 10)
-        )
+    /// The current trust statement with its signature and every root handover made so far.
+    public func trustFiles() throws -> TrustFiles { try TrustFiles.read(in: trust) }
+
+    /// The current trust statement, checked against the store's root, and refused unless it names
+    /// the signing key in `keys/` (an interrupted `hub rotate` leaves them apart).
+    public func currentTrust(store: Store, keys: DeviceKeys) throws -> TrustStatement {
+        guard let rootText = try store.device().hqRoot else { throw StoreFailure.missingDevice }
+        let statement = try trustFiles().verify(pinned: try MinisignPublicKey(text: rootText)).statement
+        guard try statement.signingKeys().contains(keys.signing.publicKey) else {
+            throw SyncFailure.hubInconsistent(
+                "the trust statement in \(trust) does not name the signing key in \(folder)/keys")
+        }
+        return statement
     }
 
     /// What `hub init` made.

@@ -11,6 +11,8 @@ public struct HubImport {
     public struct ArchiveResult: Codable, Equatable, Sendable {
         public var file: String
         public var device: String?
+        /// The successor that carried the archive of its predecessor `device`, if any.
+        public var carrier: String?
         public var range: SeqRange?
         /// `accepted`, `already imported`, `incomplete`, `refused` or `quarantined`.
         public var outcome: String
@@ -96,8 +98,9 @@ public struct HubImport {
         var report = Report(archives: [], receipts: [])
         for (index, file) in files.enumerated() {
             let result = importOne(file)
-            if let device = result.device, try store.enrolledDevice(device) != nil {
-                if let located = Mailbox.locate(archive: file), located.device == device {
+            // An archive carried by a successor is answered in the successor's receipt.
+            if let device = result.carrier ?? result.device, try store.enrolledDevice(device) != nil {
+                if let located = Mailbox.locate(archive: file) {
                     addDestination(located.mailbox, device)
                 } else {
                     addDestination(hub.mailbox, device)
@@ -107,9 +110,14 @@ public struct HubImport {
             report.archives.append(result)
         }
         let trust = try hub.trustFiles()
-        for (mailbox, device) in destinations where try store.enrolledDevice(device) != nil {
+        var offers: [Mailbox: Receipt.BundleOffer?] = [:]
+        for (mailbox, device) in destinations {
+            // A revoked laptop gets nothing back: whoever holds it must not learn anything new.
+            guard let roster = try store.enrolledDevice(device), roster.revokedAfter == nil else { continue }
+            if offers[mailbox] == nil { offers[mailbox] = try hub.placePublishedBundle(in: mailbox, trust: trust) }
             let plan = try store.planReceipt(device: device)
-            let path = try Receipt.write(plan, key: keys.signing, trust: trust, issued: wall, into: mailbox)
+            let path = try Receipt.write(
+                plan, key: keys.signing, trust: trust, issued: wall, bundle: offers[mailbox] ?? nil, into: mailbox)
             try store.recordReceipt(plan, wall: wall)
             report.receipts.append(
                 ReceiptResult(
@@ -123,36 +131,65 @@ public struct HubImport {
     func importOne(_ path: String) -> ArchiveResult {
         let name = (path as NSString).lastPathComponent
         var result = ArchiveResult(
-            file: path, device: nil, range: nil, outcome: "refused", accepted: 0, known: 0, reason: nil,
+            file: path, device: nil, carrier: nil, range: nil, outcome: "refused", accepted: 0, known: 0, reason: nil,
             quarantine: nil)
         var enrolled = false
         do {
             let (unverified, _) = try ChangeArchive.inspect(path)
             result.device = unverified.device
+            result.carrier = unverified.carrier
             result.range = unverified.range
             guard let roster = try store.enrolledDevice(unverified.device) else {
                 throw SyncFailure.notEnrolled(path: name, device: unverified.device)
             }
             enrolled = true
-            let (statement, bytes) = try ChangeArchive.verify(path, key: try MinisignPublicKey(text: roster.signingKey))
+            var signer = roster
+            if let carrier = unverified.carrier {
+                guard let carrierRoster = try store.enrolledDevice(carrier), carrierRoster.predecessor == roster.device
+                else { throw SyncFailure.notSuccessor(path: name, carrier: carrier, device: roster.device) }
+                if let after = carrierRoster.revokedAfter {
+                    throw SyncFailure.revoked(
+                        path: name, device: carrier, after: after, reason: carrierRoster.revokedReason ?? "revoked")
+                }
+                signer = carrierRoster
+            }
+            let (statement, bytes) = try ChangeArchive.verify(path, key: try MinisignPublicKey(text: signer.signingKey))
             let identity = ArchiveIdentity(device: statement.device, last: statement.range.last, head: statement.head)
             if try store.archiveImported(identity) {
                 result.outcome = "already imported"
                 return result
             }
-            let contents = try ChangeArchive.open(bytes, statement: statement, path: name)
-            try FileLayer.makeFolder(hub.blobs)
-            for (hash, data) in contents.blobs where !FileLayer.exists(hub.blobs + "/" + hash) {
-                try FileLayer.writeAtomically(data, to: hub.blobs + "/" + hash, mode: 0o600)
+            var contents = try ChangeArchive.open(bytes, statement: statement, path: name)
+            // A revoked device's events up to the cut-off stay; later ones are refused.
+            var cutOff: Int64?
+            if let after = roster.revokedAfter, statement.range.last > after {
+                cutOff = after
+                contents.events = contents.events.filter { $0.event.seq <= after }
             }
-            let outcome = try store.importArchive(
-                ArchiveImport(
-                    identity: identity, first: statement.range.first, sha256: contents.sha256, events: contents.events,
-                    people: contents.people, acknowledgedReceipt: statement.receipt, format: Int(statement.format)),
-                wall: wall)
-            result.outcome = outcome.accepted == 0 ? "already imported" : "accepted"
-            result.accepted = outcome.accepted
-            result.known = outcome.known
+            if let last = contents.events.last {
+                try FileLayer.makeFolder(hub.blobs)
+                let kept = Set(contents.events.flatMap { ChangeArchive.photoHashes(in: $0.event) })
+                for (hash, data) in contents.blobs
+                where kept.contains(hash) && !FileLayer.exists(hub.blobs + "/" + hash) {
+                    try FileLayer.writeAtomically(data, to: hub.blobs + "/" + hash, mode: 0o600)
+                }
+                let outcome = try store.importArchive(
+                    ArchiveImport(
+                        identity: ArchiveIdentity(device: statement.device, last: last.event.seq, head: last.hash),
+                        first: statement.range.first, sha256: contents.sha256, events: contents.events,
+                        people: contents.people,
+                        // A carried archive says nothing about the predecessor's receipts.
+                        acknowledgedReceipt: statement.carrier == nil ? statement.receipt : 0,
+                        format: Int(statement.format)),
+                    wall: wall)
+                result.outcome = outcome.accepted == 0 ? "already imported" : "accepted"
+                result.accepted = outcome.accepted
+                result.known = outcome.known
+            }
+            if let cutOff {
+                throw SyncFailure.revoked(
+                    path: name, device: statement.device, after: cutOff, reason: roster.revokedReason ?? "revoked")
+            }
         } catch SignedFileFailure.incomplete(_, let reason) {
             // An interrupted copy: left where it is for the next run, not quarantined.
             result.outcome = "incomplete"

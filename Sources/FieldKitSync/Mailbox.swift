@@ -10,7 +10,7 @@ import Foundation
 ///
 /// Names are lower-case hex and digits only (no `:`), so they stay distinct on FAT32, which
 /// compares names case-insensitively. Nothing is ever renamed over an existing name.
-public struct Mailbox: Sendable, Equatable {
+public struct Mailbox: Sendable, Hashable {
     /// The folder that holds `fieldkit-sync` (the stick's mount point).
     public let folder: String
 
@@ -30,6 +30,8 @@ public struct Mailbox: Sendable, Equatable {
     public func inbound(_ device: String) -> String { root + "/inbound/" + device }
     /// Where enrolment requests wait.
     public var enrol: String { root + "/enrol" }
+    /// Where the newest bundle headquarters published waits, with its trust statement.
+    public var bundles: String { root + "/bundle" }
 
     /// Device ids with an outbound folder, sorted.
     public func outboundDevices() -> [String] {

@@ -36,6 +36,24 @@ public enum Receipt {
         public var refused: [HubRefusal]
         /// How many events `events.jsonl` carries.
         public var events: Int
+        /// How far headquarters holds the predecessor's log this device carries on.
+        public var predecessors: [LogAcknowledgement]?
+        /// The newest bundle headquarters published, waiting in the mailbox's bundle folder.
+        public var bundle: BundleOffer?
+    }
+
+    /// A published bundle a receipt points to; the file travels in `fieldkit-sync/bundle/`.
+    public struct BundleOffer: Codable, Equatable, Sendable {
+        public var file: String
+        public var version: Int64
+        public var sha256: String
+
+        /// Makes one.
+        public init(file: String, version: Int64, sha256: String) {
+            self.file = file
+            self.version = version
+            self.sha256 = sha256
+        }
     }
 
     /// A receipt that verified.
@@ -43,26 +61,27 @@ public enum Receipt {
         public var body: Body
         public var events: [StoredEvent]
         public var people: [Person]
-        public var trust: TrustStatement
+        /// The trust statement beside it, and the root that signed it.
+        public var trust: TrustFiles.Checked
     }
 
     /// Writes the receipt `plan` into `mailbox`'s inbound folder for its device, with the trust
     /// statement beside it, and removes the older receipts there. Returns its path.
     @discardableResult
     public static func write(
-        _ plan: ReceiptPlan, key: SigningSecretKey, trust: (json: Data, signature: Data), issued: String,
+        _ plan: ReceiptPlan, key: SigningSecretKey, trust: TrustFiles, issued: String, bundle: BundleOffer? = nil,
         into mailbox: Mailbox
     ) throws -> String {
         let folder = mailbox.inbound(plan.device)
         try Mailbox.prepare(folder)
-        try Mailbox.place(trust.json, at: folder + "/" + TrustStatement.fileName)
-        try Mailbox.place(trust.signature, at: folder + "/" + TrustStatement.fileName + ".minisig")
+        try trust.write(into: folder) { data, path in try Mailbox.place(data, at: path) }
         // Each device is answered in the newest format it wrote that this build can write.
         let answer = readableFormats.contains(Int64(plan.format)) ? plan.format : format
         let body = Body(
             format: answer, device: plan.device, version: plan.version, issued: issued, through: plan.through,
             accepted: plan.accepted, known: plan.known, gaps: plan.gaps, refused: plan.refused,
-            events: plan.events.count)
+            events: plan.events.count, predecessors: plan.predecessors.isEmpty ? nil : plan.predecessors,
+            bundle: bundle)
         var lines = Data()
         for stored in plan.events {
             lines.append(stored.bytes)
@@ -89,17 +108,14 @@ public enum Receipt {
     }
 
     /// Verifies a receipt for `device`: the trust statement beside it against the pinned
-    /// `root`, its signature against a signing key the statement names, its statement, and only
-    /// then its content.
+    /// `root` (through root handovers when headquarters moved to a new root), its signature
+    /// against a signing key the statement names, its statement, and only then its content.
     public static func read(_ path: String, root: MinisignPublicKey, device: String) throws -> Verified {
-        let folder = (path as NSString).deletingLastPathComponent
-        let trustPath = folder + "/" + TrustStatement.fileName
-        guard FileLayer.exists(trustPath), FileLayer.exists(trustPath + ".minisig") else {
-            throw TrustFailure.missing(trustPath)
+        let checked = try TrustFiles.read(in: (path as NSString).deletingLastPathComponent).verify(pinned: root)
+        guard !checked.statement.development else {
+            throw TrustFailure.malformed("a receipt cannot be vouched for by a development trust statement")
         }
-        let trust = try TrustStatement.verify(
-            json: try FileLayer.read(trustPath, limit: TrustStatement.sizeLimit),
-            signature: try FileLayer.read(trustPath + ".minisig", limit: 8 << 10), root: root)
+        let trust = checked.statement
         let size = try FileLayer.size(of: path)
         guard size <= fileCap else { throw SyncFailure.overCap(path: path, size: size, cap: fileCap) }
         let signature = try SignedFile.readSignature(of: path)
@@ -129,6 +145,6 @@ public enum Receipt {
             throw SyncFailure.malformed(path: path, reason: "it carries \(events.count) events, not \(body.events)")
         }
         return Verified(
-            body: body, events: events, people: try PeopleList.decode(peopleJSON, path: path), trust: trust)
+            body: body, events: events, people: try PeopleList.decode(peopleJSON, path: path), trust: checked)
     }
 }

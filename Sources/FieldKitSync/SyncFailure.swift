@@ -22,6 +22,14 @@ public enum SyncFailure: Error, Equatable, Sendable {
     case fingerprintMismatch(device: String)
     /// Some files were refused; the summary above says which.
     case someRefused(count: Int)
+    /// The device was revoked: its events after the cut-off are refused.
+    case revoked(path: String, device: String, after: Int64, reason: String)
+    /// An archive carried by a device that is not the successor of the archive's device.
+    case notSuccessor(path: String, carrier: String, device: String)
+    /// Headquarters' own files disagree (an interrupted rotation, a hand-edited folder).
+    case hubInconsistent(String)
+    /// A published file is not newer than the one already published or installed.
+    case notNewer(what: String, offered: String, current: String)
 }
 
 extension SyncFailure: FieldKitError {
@@ -41,6 +49,13 @@ extension SyncFailure: FieldKitError {
         case .fingerprintMismatch(let device):
             "the fingerprint given for device \(device) does not match its request"
         case .someRefused(let count): "\(count) file(s) were refused; see the lines above"
+        case .revoked(let path, let device, let after, let reason):
+            "\(path) holds events of device \(device) after seq \(after), where it was revoked (\(reason))"
+        case .notSuccessor(let path, let carrier, let device):
+            "\(path) is carried by device \(carrier), which is not the enrolled successor of device \(device)"
+        case .hubInconsistent(let reason): "headquarters' folder is inconsistent: \(reason)"
+        case .notNewer(let what, let offered, let current):
+            "the \(what) is version \(offered), not newer than version \(current)"
         }
     }
 
@@ -56,13 +71,18 @@ extension SyncFailure: FieldKitError {
         case .eventTooLarge: "amend the record to carry fewer photos, then sync again"
         case .fingerprintMismatch: "compare the fingerprint with the one 'fieldkit enrol' showed on the laptop"
         case .someRefused: nil
+        case .revoked:
+            "the laptop was reported lost, stolen or replaced; keep the quarantined file for investigation"
+        case .notSuccessor: "enrol the restored laptop with 'fieldkit hub enrol' first; it links it to its predecessor"
+        case .hubInconsistent: "run 'fieldkit hub rotate' again with the root key, or restore the last hub backup"
+        case .notNewer: "use a newer version; versions only go up"
         }
     }
 
     public var exitStatus: ExitStatus {
         switch self {
         case .mailboxUnusable: .cantCreate
-        case .eventTooLarge: .software
+        case .eventTooLarge, .hubInconsistent: .software
         default: .dataError
         }
     }

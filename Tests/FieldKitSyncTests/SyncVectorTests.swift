@@ -111,7 +111,9 @@ struct SyncVectorTests {
         ).signed(by: root)
         let fresh = TemporaryFolder("vector-receipt")
         let mailbox = Mailbox(folder: Repository.recording ? Self.folder + "/receipt" : fresh.path)
-        let written = try Receipt.write(plan, key: hub, trust: trust, issued: "2026-03-14T10:00:00.000Z", into: mailbox)
+        let written = try Receipt.write(
+            plan, key: hub, trust: TrustFiles(json: trust.json, signature: trust.signature),
+            issued: "2026-03-14T10:00:00.000Z", into: mailbox)
         let committed =
             Mailbox(folder: Self.folder + "/receipt").inbound(Self.device) + "/"
             + Mailbox.receiptName(device: Self.device, version: 1)

@@ -72,8 +72,13 @@ final class SyncWorld: Sendable {
     }
 
     func enrol(_ device: TestDevice, at store: Store? = nil) throws {
-        let request = EnrolmentRequest(device: try device.store.device(), keys: device.keys, created: "x")
-        try (store ?? hubStore).enrol(try request.enrolled(wall: "2026-03-14T10:00:00.000Z"))
+        let record = try device.store.device()
+        let request = EnrolmentRequest(
+            device: record, keys: device.keys, created: "x",
+            predecessorThrough: try record.predecessor.map { try device.store.highestSeq(of: $0) })
+        try (store ?? hubStore).enrol(
+            try request.enrolled(wall: "2026-03-14T10:00:00.000Z", acceptedBy: "test"),
+            predecessorThrough: request.predecessorThrough ?? 0)
     }
 
     /// Imports `inputs` at headquarters (or at another hub's store and folder).

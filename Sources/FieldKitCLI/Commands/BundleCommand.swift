@@ -175,8 +175,15 @@ struct BundleCommand: ParsableCommand {
                 context.console.err(
                     "warning: the trust statement expired on \(verified.trust.expires); installed anyway")
             }
+            if verified.root != root {
+                // Headquarters moved to a new root and the old one handed over to it.
+                try store.pinRoot(verified.root.fileText())
+                context.console.err(
+                    "note: headquarters' root moved from \(root.keyID) to \(verified.root.keyID) through a signed handover; the new root is pinned"
+                )
+            }
             let expired = try ContentLibrary(store: store).install(
-                verified, root: root, installedWall: EventTime.wallString(context.environment.now()))
+                verified, root: verified.root, installedWall: EventTime.wallString(context.environment.now()))
             if expired {
                 context.console.err(
                     "warning: this bundle expired on \(verified.content.info.expires); installed anyway")

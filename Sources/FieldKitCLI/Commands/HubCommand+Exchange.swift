@@ -23,6 +23,9 @@ extension HubCommand {
         @Option(help: "A fingerprint confirmed with the device's technician (repeat for several).")
         var fingerprint: [String] = []
 
+        @Option(help: "Who accepts the enrolment, for the record (default: the USER of this session).")
+        var by: String?
+
         struct Result: Codable, Equatable {
             var device: String
             var name: String
@@ -46,6 +49,11 @@ extension HubCommand {
                     context.console.out(
                         "Device \(request.device) \"\(request.name)\" at \(request.site ?? "no site"): fingerprint \(shown)"
                     )
+                    if let predecessor = request.predecessor {
+                        context.console.out(
+                            "  restored from device \(predecessor) (holds its events through seq \(request.predecessorThrough ?? 0)); "
+                                + "accepting it revokes \(predecessor) and lets this laptop deliver its events")
+                    }
                 }
                 let accept: Bool
                 if confirmed.contains(Enrol.normalised(shown)) {
@@ -58,8 +66,11 @@ extension HubCommand {
                     accept = false
                 }
                 if accept {
+                    let acceptedBy = by ?? context.environment.variables["USER"] ?? "headquarters"
                     let added = try store.enrol(
-                        try request.enrolled(wall: EventTime.wallString(context.environment.now())))
+                        try request.enrolled(
+                            wall: EventTime.wallString(context.environment.now()), acceptedBy: acceptedBy),
+                        predecessorThrough: request.predecessorThrough ?? 0)
                     result.outcome = added ? "enrolled" : "already enrolled"
                 }
                 if !global.json { context.console.out("  \(result.outcome)") }
@@ -116,8 +127,12 @@ extension HubCommand {
             let (store, lock, hub) = try HubCommand.openHub(global, context)
             defer { withExtendedLifetime(lock) {} }
             let console = context.console
+            let keys = try DeviceKeys.load(from: hub.folder)
+            // Receipts must verify on the devices: refuse to start when the trust statement does
+            // not name the signing key (an interrupted rotation).
+            _ = try hub.currentTrust(store: store, keys: keys)
             let importer = HubImport(
-                store: store, hub: hub, keys: try DeviceKeys.load(from: hub.folder),
+                store: store, hub: hub, keys: keys,
                 wall: EventTime.wallString(context.environment.now()),
                 progress: { line in if console.isInteractive { console.err(line) } })
             let report = try importer.run(inputs)

@@ -9,7 +9,10 @@ import Foundation
 struct HubCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "hub", abstract: "Headquarters: keys, the device roster, importing archives, receipts.",
-        subcommands: [Init.self, Keys.self, Enrol.self, Import.self, Status.self])
+        subcommands: [
+            Init.self, Keys.self, Enrol.self, Revoke.self, Rotate.self, Import.self, Status.self, Publish.self,
+            Backup.self, Restore.self, Release.self,
+        ])
 
     /// Opens headquarters' store, refusing a device's.
     static func openHub(_ global: GlobalOptions, _ context: CommandContext) throws -> (
@@ -128,6 +131,13 @@ struct HubCommand: ParsableCommand {
                     context.console.out("    gaps: seq \(device.gaps.map(\.description).joined(separator: ", "))")
                 }
                 if device.refusals > 0 { context.console.out("    \(device.refusals) archive(s) refused") }
+                context.console.out(
+                    "    \(device.state); enrolled \(device.enrolledWall.prefix(10))"
+                        + (device.acceptedBy.map { " by \($0)" } ?? "")
+                        + (device.predecessor.map { "; successor of \($0)" } ?? "")
+                        + (device.successor.map { "; replaced by \($0)" } ?? "")
+                        + (device.revokedAfter.map { "; revoked after seq \($0) (\(device.revokedReason ?? ""))" } ?? "")
+                )
             }
             if quarantined > 0 {
                 context.console.out("\(quarantined) file(s) in \(hub.quarantine): each has a .reason file beside it.")

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FieldKitBundles
 import FieldKitCore
 import FieldKitStore
 import FieldKitSync
@@ -32,16 +33,64 @@ struct SyncCommand: ParsableCommand, ContextCommand {
             wall: EventTime.wallString(context.environment.now()))
         let report = try sync.run(dryRun: dryRun)
         if !dryRun { flushFileSystems() }
+        let bundle = dryRun ? nil : try installOffered(report, store: store, context: context)
         if global.json {
-            try context.printJSON(report)
+            try context.printJSON(Output(sync: report, bundle: bundle))
         } else {
             SyncCommand.print(report, folder: folder, out: context.console.out)
+            if let bundle { context.console.out("  bundle \(bundle.version): \(bundle.outcome)") }
         }
         let refused = report.receipts.filter { $0.outcome == "refused" }
         for receipt in refused {
             context.console.err("error: receipt \(receipt.file) was refused: \(receipt.reason ?? "")")
         }
         if !refused.isEmpty { throw SyncFailure.someRefused(count: refused.count) }
+    }
+
+    /// What `--json` prints: the sync report and what became of an offered bundle.
+    struct Output: Encodable {
+        var sync: DeviceSync.Report
+        var bundle: BundleResult?
+
+        func encode(to encoder: any Encoder) throws {
+            try sync.encode(to: encoder)
+            var container = encoder.container(keyedBy: Key.self)
+            try container.encodeIfPresent(bundle, forKey: .bundleResult)
+        }
+
+        enum Key: String, CodingKey { case bundleResult }
+    }
+
+    struct BundleResult: Codable, Equatable {
+        var version: Int64
+        /// `installed`, `already installed` or `not installed: …`.
+        var outcome: String
+    }
+
+    /// Installs the bundle the applied receipts offer when it is newer than the installed one:
+    /// checked against the pinned root and the SHA-256 the signed receipt names.
+    func installOffered(_ report: DeviceSync.Report, store: Store, context: CommandContext) throws -> BundleResult? {
+        guard let offer = report.bundleOffer, let path = report.bundle else { return nil }
+        guard let root = try ContentAccess.pinnedRoot(store) else { return nil }
+        var result = BundleResult(version: offer.version, outcome: "already installed")
+        if let installed = try store.installedVersion(root: root.keyID.minisignHex), installed >= offer.version,
+            try store.installedBundle()?.root == root.keyID.minisignHex
+        {
+            return result
+        }
+        do {
+            let checked = try BundleParts.read(path).verify(root: root)
+            guard checked.sha256 == offer.sha256 else {
+                throw BundleFailure.statement("the bundle in \(path) is not the one the receipt names")
+            }
+            try ContentLibrary(store: store).install(
+                checked, root: checked.root, installedWall: EventTime.wallString(context.environment.now()))
+            result.outcome = "installed"
+        } catch let failure as any FieldKitError {
+            result.outcome = "not installed: \(failure.message)"
+            context.console.err("warning: the bundle headquarters published was not installed: \(failure.message)")
+        }
+        return result
     }
 
     static func print(_ report: DeviceSync.Report, folder: String, out: (String) -> Void) {
@@ -95,6 +144,21 @@ struct SyncCommand: ParsableCommand, ContextCommand {
         if !report.missingPhotos.isEmpty {
             out("  warning: \(report.missingPhotos.count) photo(s) are missing on this laptop and were not sent")
         }
+        if let predecessor = report.predecessor {
+            if !report.carried.isEmpty {
+                out(
+                    "  \(would)write \(report.carried.count) archive(s) of predecessor \(predecessor): seq "
+                        + report.carried.map(\.description).joined(separator: ", "))
+            }
+            if report.carriedUndelivered > 0 {
+                out(
+                    "  \(report.carriedUndelivered) event(s) of predecessor \(predecessor) wait for headquarters' receipt"
+                )
+            }
+        }
+        for receipt in report.receipts where receipt.newRoot != nil {
+            out("  headquarters moved to a new root key \(receipt.newRoot ?? ""): it is pinned now")
+        }
         if report.written.isEmpty, report.kept.isEmpty, report.undelivered == 0 {
             out("  nothing to send: headquarters has acknowledged every event of this device")
         } else {
@@ -129,8 +193,10 @@ struct EnrolCommand: ParsableCommand, ContextCommand {
             throw SyncFailure.mailboxUnusable(path: to, reason: "it does not exist or is not a folder")
         }
         let keys = try DeviceKeys.load(from: dataFolder)
+        let device = try store.device()
         let request = EnrolmentRequest(
-            device: try store.device(), keys: keys, created: EventTime.wallString(context.environment.now()))
+            device: device, keys: keys, created: EventTime.wallString(context.environment.now()),
+            predecessorThrough: try device.predecessor.map { try store.highestSeq(of: $0) })
         let path = try request.write(into: Mailbox(folder: to), key: keys.signing)
         let fingerprint = try request.fingerprint()
         if global.json {
@@ -138,6 +204,10 @@ struct EnrolCommand: ParsableCommand, ContextCommand {
         } else {
             context.console.out("Wrote the enrolment request of device \(request.device) (\(request.name)) to \(path).")
             context.console.out("Fingerprint: \(fingerprint)")
+            if let predecessor = request.predecessor {
+                context.console.out(
+                    "It asks to carry on device \(predecessor)'s log (through seq \(request.predecessorThrough ?? 0)).")
+            }
             context.console.out(
                 "Read this fingerprint to headquarters by phone or in person; they compare it before accepting.")
         }

@@ -1,0 +1,112 @@
+import FieldKitCore
+import Foundation
+import GRDB
+
+/// A revocation as `hub revoke` reports it.
+public struct Revocation: Sendable, Equatable, Codable {
+    public var device: String
+    /// Events after this seq are refused.
+    public var after: Int64
+    /// The highest seq headquarters held when it was revoked.
+    public var held: Int64
+    public var reason: String
+    public var wall: String
+}
+
+/// How far headquarters holds another device's log, for the device that carries it on.
+public struct LogAcknowledgement: Sendable, Equatable, Codable {
+    public var device: String
+    /// Every seq from 1 through this one is held.
+    public var through: Int64
+
+    /// Makes one.
+    public init(device: String, through: Int64) {
+        self.device = device
+        self.through = through
+    }
+}
+
+extension Store {
+    /// Revokes `device`: its events after seq `after` are refused from now on. Events already
+    /// held cannot be taken back (the log is append-only), so a cut-off below the highest
+    /// held seq is refused; revoking again moves the cut-off.
+    public func revoke(device: String, after: Int64, reason: String, wall: String) throws(StoreFailure) -> Revocation {
+        try write { db in try Store.revoke(device: device, after: after, reason: reason, wall: wall, in: db) }
+    }
+
+    static func revoke(device: String, after: Int64, reason: String, wall: String, in db: Database) throws
+        -> Revocation
+    {
+        guard
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM hub_devices WHERE device = ?)", arguments: [device])
+                ?? false
+        else { throw StoreFailure.notEnrolled(device: device) }
+        let held = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [device]) ?? 0
+        guard after >= held else { throw StoreFailure.revocationBelowHeld(device: device, after: after, held: held) }
+        try db.execute(
+            sql: "UPDATE hub_devices SET revoked_after = ?, revoked_wall = ?, revoked_reason = ? WHERE device = ?",
+            arguments: [after, wall, reason, device])
+        return Revocation(device: device, after: after, held: held, reason: reason, wall: wall)
+    }
+
+    /// Links a successor to its enrolled predecessor and revokes the predecessor (unless it is
+    /// revoked already) after the later of `through` and the highest seq held.
+    static func linkPredecessor(
+        _ predecessor: String, of successor: String, through: Int64, wall: String, in db: Database
+    )
+        throws
+    {
+        guard
+            let row = try Row.fetchOne(
+                db, sql: "SELECT revoked_after FROM hub_devices WHERE device = ?", arguments: [predecessor])
+        else { throw StoreFailure.notEnrolled(device: predecessor) }
+        if (row["revoked_after"] as Int64?) == nil {
+            let held =
+                try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [predecessor])
+                ?? 0
+            _ = try revoke(
+                device: predecessor, after: max(through, held), reason: "replaced by device \(successor)", wall: wall,
+                in: db)
+        }
+    }
+
+    /// Pins headquarters' root (its public key file text): after a root rotation at
+    /// headquarters, or a handover accepted on a device.
+    public func pinRoot(_ text: String) throws(StoreFailure) {
+        try write { db in try db.execute(sql: "UPDATE device SET hq_root = ? WHERE singleton = 1", arguments: [text]) }
+    }
+
+    /// The highest seq held of `device` (0 when none).
+    public func highestSeq(of device: String) throws(StoreFailure) -> Int64 {
+        try read { db in
+            try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [device]) ?? 0
+        }
+    }
+
+    /// The enrolled device whose predecessor is `device`, if any.
+    public func successor(of device: String) throws(StoreFailure) -> String? {
+        try read { db in
+            try String.fetchOne(
+                db, sql: "SELECT device FROM hub_devices WHERE predecessor = ? ORDER BY device LIMIT 1",
+                arguments: [device])
+        }
+    }
+
+    /// The device's own events (or those of the log it carries on, `device`) not yet
+    /// acknowledged by a receipt, in seq order.
+    public func undeliveredEvents(of device: String) throws(StoreFailure) -> [StoredEvent] {
+        let lines = try read { db in
+            try Data.fetchAll(
+                db,
+                sql: """
+                    SELECT line FROM events
+                    WHERE device = ? AND seq > coalesce((SELECT delivered_through FROM delivery WHERE device = ?), 0)
+                    ORDER BY seq
+                    """, arguments: [device, device])
+        }
+        do { return try lines.map { try StoredEvent(bytes: $0) } } catch {
+            throw .corrupted(path: path, description: "an event line does not decode")
+        }
+    }
+}
