@@ -268,7 +268,9 @@ struct LifecycleTests {
         let restoredFolder = world.folder.appending("hq-restored")
         let restored = try HubBackup.restore(summary.file, into: restoredFolder, root: world.root)
         #expect(restored.events == 1)
-        #expect(throws: (any Error).self) { try HubBackup.restore(summary.file, into: restoredFolder, root: world.root) }
+        #expect(throws: (any Error).self) {
+            try HubBackup.restore(summary.file, into: restoredFolder, root: world.root)
+        }
         let store = try Store.open(folder: restoredFolder)
         #expect(try store.stateDigest() == world.hubStore.stateDigest())
         #expect(FileLayer.exists(restoredFolder + "/blobs/" + photo))
