@@ -87,12 +87,13 @@ public struct DeviceSync {
             missingPhotos: [], undelivered: 0, predecessor: nil, carried: [], carriedUndelivered: 0, bundle: nil,
             bundleOffer: nil, mailbox: [:])
         report.receipts = try applyReceipts(device: device, dryRun: dryRun, removed: &report.removed)
-        if let offer = report.receipts.compactMap(\.bundle).max(by: { $0.version < $1.version }) {
+        let usable = report.receipts.filter { $0.outcome != "refused" }
+        if let offer = usable.compactMap(\.bundle).max(by: { $0.version < $1.version }) {
             report.bundleOffer = offer
             report.bundle = mailbox.bundles + "/" + offer.file
         }
         let marks = try store.deliveredThrough()
-        let wouldApply = report.receipts.filter { $0.outcome == "would apply" }
+        let wouldApply = usable.filter { $0.outcome == "would apply" }
         report.undelivered = try export(
             log: device.id, carrier: nil,
             delivered: max(marks[device.id] ?? 0, wouldApply.map(\.deliveredThrough).max() ?? 0),

@@ -104,6 +104,39 @@ struct LifecycleEndToEndTests {
         #expect(rotated["version"] as? Int == 2)
         #expect(rotated["rootChanged"] as? Bool == true)
 
+        // A bundle packed under the new root, installed by hand on a laptop still pinned to the old one.
+        let other = ["--data-dir", setting.folder.appending("other-laptop")]
+        #expect(
+            try Tools.fieldkit(["init", "--device", "other", "--hq-root", setting.root + "/root.pub"] + other).status
+                == 0)
+        let pinnedBefore = try json(try Tools.fieldkit(["status", "--json"] + other))["hqRoot"] as? String
+        let bundle = setting.folder.appending("release/fieldkit-bundle.tar.zst")
+        try FileManager.default.createDirectory(
+            atPath: setting.folder.appending("release"), withIntermediateDirectories: true)
+        let packed = try Tools.fieldkit(
+            [
+                "bundle", "pack", Repository.path("Bundles"), "--key", setting.folder.appending("hq/keys/device.key"),
+                "--trust", setting.folder.appending("hq/trust"), "--out", bundle,
+            ])
+        #expect(packed.status == 0, "\(packed.stderr)")
+        let installed = try Tools.fieldkit(["bundle", "install", bundle] + other)
+        #expect(installed.status == 0, "\(installed.stderr)")
+        #expect(installed.stderr.contains("handover"))
+        let pinnedAfter = try json(try Tools.fieldkit(["status", "--json"] + other))["hqRoot"] as? String
+        #expect(pinnedAfter != nil && pinnedAfter != pinnedBefore)
+        let handovers = try FileManager.default.contentsOfDirectory(atPath: setting.folder.appending("release"))
+            .filter { $0.hasPrefix("trust-handover-") }
+        for name in handovers {
+            try FileManager.default.removeItem(atPath: setting.folder.appending("release/" + name))
+        }
+        let third = ["--data-dir", setting.folder.appending("third-laptop")]
+        #expect(
+            try Tools.fieldkit(["init", "--device", "third", "--hq-root", setting.root + "/root.pub"] + third).status
+                == 0)
+        let unlinked = try Tools.fieldkit(["bundle", "install", bundle] + third)
+        #expect(unlinked.status == 65, "without the handover a new root is not trusted")
+        #expect(unlinked.stderr.contains("not by the pinned root"), "\(unlinked.stderr)")
+
         #expect(try Tools.fieldkit(["loan", "move", "LO-VN-000001", "--to", "CUR-01"] + setting.laptop).status == 0)
         let back = try json(try setting.roundTrip())
         let receipts = try #require(back["receipts"] as? [[String: Any]])

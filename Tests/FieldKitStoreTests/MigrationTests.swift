@@ -32,7 +32,7 @@ struct MigrationTests {
         let store = try Store.open(folder: folder.path)
         #expect(
             try store.appliedMigrations() == [
-                "v1-device-people-events", "v2-bundle-content", "v3-field-records", "v4-sync",
+                "v1-device-people-events", "v2-bundle-content", "v3-field-records", "v4-sync", "v5-lifecycle",
             ])
         #expect(try store.events().count == 1)
         #expect(try store.logFindings().isEmpty)

@@ -156,8 +156,10 @@ struct SyncCommand: ParsableCommand, ContextCommand {
                 )
             }
         }
-        for receipt in report.receipts where receipt.newRoot != nil {
-            out("  headquarters moved to a new root key \(receipt.newRoot ?? ""): it is pinned now")
+        for receipt in report.receipts where receipt.newRoot != nil && receipt.outcome != "refused" {
+            out(
+                "  headquarters moved to a new root key \(receipt.newRoot ?? "")"
+                    + (report.dryRun ? " (it would be pinned)" : ": it is pinned now"))
         }
         if report.written.isEmpty, report.kept.isEmpty, report.undelivered == 0 {
             out("  nothing to send: headquarters has acknowledged every event of this device")
