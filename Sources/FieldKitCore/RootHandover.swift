@@ -1,7 +1,7 @@
 import FieldKitCrypto
 import Foundation
 
-/// A root key vouching for its successor (Sync/SPEC.md §15): `trust-handover-<FROM>.json`,
+/// A root key vouching for its successor (Sync/SPEC.md §14.3): `trust-handover-<FROM>.json`,
 /// signed by the old root, naming the new root's public key.
 ///
 /// A device pinned to the old root accepts a trust statement signed by the new root only

@@ -198,6 +198,7 @@ enum Schema {
                     ALTER TABLE hub_devices ADD COLUMN revoked_after INTEGER CHECK (revoked_after >= 0);
                     ALTER TABLE hub_devices ADD COLUMN revoked_wall TEXT;
                     ALTER TABLE hub_devices ADD COLUMN revoked_reason TEXT;
+                    ALTER TABLE hub_devices ADD COLUMN claimed_receipt INTEGER NOT NULL DEFAULT 0;
                     """)
         }
         return migrator

@@ -304,10 +304,14 @@ extension Store {
                     UPDATE hub_devices SET
                         archive_format = ?,
                         acknowledged_receipt = max(acknowledged_receipt,
-                            min(?, coalesce((SELECT max(version) FROM hub_receipts WHERE device = ?), 0)))
+                            min(?, coalesce((SELECT max(version) FROM hub_receipts WHERE device = ?), 0))),
+                        claimed_receipt = max(claimed_receipt, ?)
                     WHERE device = ?
                     """,
-                arguments: [archive.format, archive.acknowledgedReceipt, identity.device, identity.device])
+                arguments: [
+                    archive.format, archive.acknowledgedReceipt, identity.device, archive.acknowledgedReceipt,
+                    identity.device,
+                ])
             return outcome
         }
     }

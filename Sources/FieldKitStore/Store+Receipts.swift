@@ -23,10 +23,15 @@ extension Store {
                     db, sql: "SELECT position FROM hub_receipts WHERE device = ? AND version = ?",
                     arguments: [device, acknowledged]) ?? 0
             let position = try Int64.fetchOne(db, sql: "SELECT max(position) FROM hub_arrivals") ?? 0
+            // Above every receipt written here and every one the device says it applied: after
+            // headquarters is restored from a backup, its receipts resume above the lost ones'.
             let version =
-                (try Int64.fetchOne(
-                    db, sql: "SELECT max(version) FROM hub_receipts WHERE device = ?", arguments: [device])
-                    ?? 0) + 1
+                max(
+                    try Int64.fetchOne(
+                        db, sql: "SELECT max(version) FROM hub_receipts WHERE device = ?", arguments: [device]) ?? 0,
+                    try Int64.fetchOne(
+                        db, sql: "SELECT claimed_receipt FROM hub_devices WHERE device = ?", arguments: [device]) ?? 0
+                ) + 1
             let held = try Store.heldRanges(device: device, in: db)
             let fresh = Set(
                 try Int64.fetchAll(

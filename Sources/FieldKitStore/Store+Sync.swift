@@ -113,12 +113,7 @@ extension Store {
                     try Int64.fetchOne(
                         db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [predecessor])
                     ?? 0
-                try db.execute(
-                    sql: """
-                        INSERT INTO delivery (device, delivered_through) VALUES (?, ?)
-                        ON CONFLICT (device) DO UPDATE SET delivered_through = max(delivered_through, excluded.delivered_through)
-                        """,
-                    arguments: [predecessor, min(carried.through, held)])
+                try Store.setDelivered(device: predecessor, through: min(carried.through, held), in: db)
             }
             let before =
                 try Int64.fetchOne(
@@ -130,21 +125,26 @@ extension Store {
             }
             try Store.upsert(people: receipt.people, in: db)
             let held = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [device])
-            // A receipt can never acknowledge more than this device wrote.
+            // A receipt can never acknowledge more than this device wrote. It may acknowledge
+            // less than an earlier one: headquarters restored from a backup lost what came after
+            // it, and those events must be sent again. (An older receipt is refused above.)
             let through = min(receipt.through, held ?? 0)
-            try db.execute(
-                sql: """
-                    INSERT INTO delivery (device, delivered_through) VALUES (?, ?)
-                    ON CONFLICT (device) DO UPDATE SET delivered_through = max(delivered_through, excluded.delivered_through)
-                    """,
-                arguments: [device, through])
+            try Store.setDelivered(device: device, through: through, in: db)
             try db.execute(
                 sql: "INSERT INTO sync_receipts (version, through, events, applied_wall) VALUES (?, ?, ?, ?)",
                 arguments: [receipt.version, receipt.through, receipt.events.count, wall])
             return ReceiptOutcome(
-                added: added, known: receipt.events.count - added, deliveredBefore: before,
-                deliveredAfter: max(before, through))
+                added: added, known: receipt.events.count - added, deliveredBefore: before, deliveredAfter: through)
         }
+    }
+
+    static func setDelivered(device: String, through: Int64, in db: Database) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO delivery (device, delivered_through) VALUES (?, ?)
+                ON CONFLICT (device) DO UPDATE SET delivered_through = excluded.delivered_through
+                """,
+            arguments: [device, through])
     }
 
     /// Inserts one event of another log unless held; refuses a different event at its place.

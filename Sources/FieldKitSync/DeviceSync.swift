@@ -20,6 +20,8 @@ public struct DeviceSync {
         public var gaps: [SeqRange]
         /// The trust statement version beside it, and whether it moved the device to a new root.
         public var trustVersion: Int64?
+        /// The last day that statement is valid: past it, a warning (clocks lie), never a refusal.
+        public var trustExpires: String?
         public var newRoot: String?
         /// The bundle it offers (installed by the caller, which reads bundles).
         public var bundle: Receipt.BundleOffer?
@@ -174,13 +176,14 @@ public struct DeviceSync {
             let name = (receipt.path as NSString).lastPathComponent
             var result = ReceiptResult(
                 file: name, version: receipt.version, outcome: "refused", reason: nil, added: 0, known: 0,
-                deliveredThrough: 0, gaps: [], trustVersion: nil, newRoot: nil, bundle: nil)
+                deliveredThrough: 0, gaps: [], trustVersion: nil, trustExpires: nil, newRoot: nil, bundle: nil)
             do {
                 guard let root else { throw SyncFailure.noPinnedRoot }
                 let verified = try Receipt.read(receipt.path, root: root, device: device.id)
                 result.version = verified.body.version
                 result.gaps = verified.body.gaps
                 result.trustVersion = verified.trust.statement.version
+                result.trustExpires = verified.trust.statement.expires
                 result.newRoot = verified.trust.rootChanged ? verified.trust.root.keyID.minisignHex : nil
                 result.bundle = verified.body.bundle
                 guard verified.body.version > applied else {

@@ -8,8 +8,9 @@ import Foundation
     import Glibc
 #endif
 
-/// Headquarters' backup (Sync/SPEC.md §15): one tar + zstd file holding the store, the keys
-/// (never the offline root), the trust files, the published bundle and the photos, signed by
+/// Headquarters' backup (Sync/SPEC.md §14.8): one tar + zstd file holding the store, the keys
+/// (never the offline root), the trust files, the published bundle, the photos and the
+/// quarantine, signed by
 /// headquarters' signing key — through a chunk manifest when large — with the trust statement
 /// beside it.
 public enum HubBackup {
@@ -29,7 +30,7 @@ public enum HubBackup {
     }
 
     /// The folders of the hub folder that go into a backup, besides the store.
-    static let folders = ["keys", "trust", "published", "blobs"]
+    static let folders = ["keys", "trust", "published", "blobs", "quarantine"]
 
     /// Writes `fieldkit-hub-backup-<date>.tar.zst` (+ signature, + trust files) into `target`.
     public static func write(
@@ -60,6 +61,10 @@ public enum HubBackup {
         let path = target + "/fieldkit-hub-backup-\(date).tar.zst"
         if FileLayer.exists(path) { Mailbox.remove(signed: path) }
         try ArchiveWriter.write(entries: entries, kind: kind, to: path)
+        // It holds secret keys: only the owner may read it.
+        guard chmod(path, 0o600) == 0 else {
+            throw CoreFailure.cannotWrite(path: path, code: errno, description: FileLayer.errorText())
+        }
         let signature = try SignedFile.sign(
             path, key: keys.signing,
             statement: [

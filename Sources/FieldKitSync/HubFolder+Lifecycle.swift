@@ -4,7 +4,7 @@ import FieldKitCrypto
 import FieldKitStore
 import Foundation
 
-/// Headquarters over time (Sync/SPEC.md §15): key rotation, published bundles, backup and restore.
+/// Headquarters over time (Sync/SPEC.md §14): key rotation, published bundles, backup and restore.
 extension HubFolder {
     /// Where retired keys are kept: old sealing keys open archives sealed to them during the
     /// grace period; old signing keys are kept for the record.
@@ -35,7 +35,11 @@ extension HubFolder {
         guard let rootText = try store.device().hqRoot else { throw StoreFailure.missingDevice }
         let pinned = try MinisignPublicKey(text: rootText)
         guard rootKey.keyID == pinned.keyID else {
-            throw TrustFailure.otherRoot(found: rootKey.keyID.minisignHex, pinned: pinned.keyID.minisignHex)
+            throw CoreFailure.invalidValue(
+                what: "--root-key",
+                reason:
+                    "it is key \(rootKey.keyID), not headquarters' current root \(pinned.keyID) (see 'fieldkit hub keys')"
+            )
         }
         if let newRoot, newRoot.keyID == pinned.keyID {
             throw CoreFailure.invalidValue(what: "--root", reason: "the new root is the current root")

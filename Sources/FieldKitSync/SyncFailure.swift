@@ -82,7 +82,7 @@ extension SyncFailure: FieldKitError {
     public var exitStatus: ExitStatus {
         switch self {
         case .mailboxUnusable: .cantCreate
-        case .eventTooLarge, .hubInconsistent: .software
+        case .eventTooLarge: .software
         default: .dataError
         }
     }

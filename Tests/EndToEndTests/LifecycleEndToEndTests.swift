@@ -91,7 +91,8 @@ struct LifecycleEndToEndTests {
         let wrongRoot = setting.folder.appending("other")
         #expect(try Tools.fieldkit(["key", "generate", "--out", wrongRoot]).status == 0)
         let refused = try Tools.fieldkit(["hub", "rotate", "--root-key", wrongRoot + ".key", "--signing"] + setting.hq)
-        #expect(refused.status == 65, "\(refused.stderr)")
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr.contains("not headquarters' current root"))
         let newRoot = setting.folder.appending("new-root")
         #expect(try Tools.fieldkit(["key", "generate", "--out", newRoot]).status == 0)
         let rotated = try json(
@@ -145,6 +146,9 @@ struct LifecycleEndToEndTests {
         #expect(receipts.first?["newRoot"] as? String != nil)
 
         let device = try #require(back["device"] as? String)
+        let unknown = try Tools.fieldkit(["hub", "revoke", "0123456789abcdef", "--after-seq", "3"] + setting.hq)
+        #expect(unknown.status == 64)
+        #expect(unknown.stderr.contains("is not enrolled"))
         let revoked = try Tools.fieldkit(
             ["hub", "revoke", device, "--after-seq", "2", "--reason", "gestolen"] + setting.hq)
         #expect(revoked.status == 0, "\(revoked.stderr)")
@@ -235,6 +239,16 @@ struct LifecycleEndToEndTests {
         let otherHQ = try update(try release("99.0.0", into: "other-hq", hq: ["--data-dir", elsewhere]))
         #expect(otherHQ.status == 65)
         #expect(otherHQ.stderr.contains("pinned root"), "\(otherHQ.stderr)")
+
+        let made = try Tools.fieldkit(
+            [
+                "hub", "release", Tools.fieldkitBinary, "--version", "99.0.0", "--machine", "riscv64", "--to",
+                setting.folder.appending("other-machine"),
+            ] + setting.hq)
+        #expect(made.status == 0)
+        let otherMachine = try update(setting.folder.appending("other-machine"))
+        #expect(otherMachine.status == 65)
+        #expect(otherMachine.stderr.contains("for riscv64"), "\(otherMachine.stderr)")
 
         let good = try release("99.0.0", into: "good")
         let failed = try update(good, environment: ["FIELDKIT_TEST_FAULT": "update-swap"])

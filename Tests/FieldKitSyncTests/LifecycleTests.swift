@@ -71,6 +71,26 @@ struct LifecycleTests {
         #expect(stale.receipts.map(\.outcome) == ["refused"])
         #expect(stale.receipts.first?.reason?.contains("older than version 2") == true, "\(stale.receipts)")
         #expect(try laptop.store.deliveredThrough()[laptop.id] == 2)
+
+        // A receipt vouched for by a development statement is refused, even under the right root.
+        let development = try TrustStatement(
+            version: 9, issued: "2026-04-01", expires: "2099-01-01", root: world.root.keyID,
+            signing: [newKeys.signing.publicKey], sealing: nil, development: true
+        ).signed(by: try rootKey(world))
+        for name in FileLayer.list(stick.inbound(laptop.id)) { unlink(stick.inbound(laptop.id) + "/" + name) }
+        try Receipt.write(
+            plan, key: newKeys.signing, trust: TrustFiles(json: development.json, signature: development.signature),
+            issued: "x", into: stick)
+        let dev = try laptop.sync(stick)
+        #expect(dev.receipts.first?.reason?.contains("development") == true, "\(dev.receipts)")
+
+        // An interrupted rotation (keys replaced, statement not yet) stops headquarters from signing.
+        let stray = DeviceKeys.generate()
+        try FileLayer.writeAtomically(
+            Data(stray.signing.fileText.utf8), to: world.hub.folder + "/keys/device.key", mode: 0o600)
+        #expect(throws: SyncFailure.self) {
+            try world.hub.currentTrust(store: world.hubStore, keys: try DeviceKeys.load(from: world.hub.folder))
+        }
     }
 
     @Test("a new root reaches a device through the old root's handover; without the handover it is refused")
@@ -252,6 +272,7 @@ struct LifecycleTests {
             hub: world.hub, store: world.hubStore, keys: world.hubKeys, to: target, date: "2026-04-01",
             created: "2026-04-01T12:00:00.000Z")
         #expect(FileLayer.exists(summary.file + ".minisig"))
+        #expect(try FileLayer.permissions(of: summary.file) == 0o600, "it holds secret keys")
         #expect(FileLayer.exists(target + "/trust.json"))
         #expect(try Tools.run("tar", ["--zstd", "-tf", summary.file]).stdout.contains("keys/device.key"))
         #expect(!(try Tools.run("tar", ["--zstd", "-tf", summary.file]).stdout.contains("root.key")))
@@ -277,14 +298,30 @@ struct LifecycleTests {
         let keys = try DeviceKeys.load(from: restoredFolder)
         #expect(keys.signing.keyID == world.hubKeys.signing.keyID)
 
-        // The restored headquarters carries on: it imports, and the device accepts its receipt.
+        // The lost headquarters went on after the backup: it merged seq 2 and the laptop applied
+        // its receipt 2, so seq 2 left the laptop's pending list.
         try laptop.repair("LO-VN-000002")
         try laptop.sync(stick)
-        try world.importAt([stick.folder], store: store, hub: HubFolder(folder: restoredFolder))
-        let answered = try laptop.sync(stick)
-        #expect(answered.receipts.map(\.outcome) == ["applied"], "the restored hub's receipt 2 replaced receipt 1")
-        #expect(answered.receipts.map(\.version) == [2])
+        try world.importAt([stick.folder])
+        #expect(try laptop.sync(stick).receipts.map(\.version) == [2], "receipt 2 replaced receipt 1 on the stick")
         #expect(try laptop.store.deliveredThrough()[laptop.id] == 2)
+
+        // The restored headquarters carries on: its receipt is numbered above the laptop's
+        // receipt 2, says it holds only seq 1, and the laptop sends seq 2 again.
+        let restoredHub = HubFolder(folder: restoredFolder)
+        try laptop.repair("LO-VN-000003")
+        #expect(try laptop.sync(stick).written == [SeqRange(3, 3)])
+        let first = try world.importAt([stick.folder], store: store, hub: restoredHub)
+        #expect(first.receipts.map(\.version) == [3])
+        #expect(first.receipts.first?.gaps == [SeqRange(2, 2)])
+        let answered = try laptop.sync(stick)
+        #expect(answered.receipts.map(\.outcome) == ["applied"])
+        #expect(try laptop.store.deliveredThrough()[laptop.id] == 1)
+        #expect(answered.written == [SeqRange(2, 2)], "seq 3 is still on the stick; seq 2 goes again")
+        try world.importAt([stick.folder], store: store, hub: restoredHub)
+        #expect(try store.heldRanges(device: laptop.id) == [SeqRange(1, 3)])
+        #expect(try laptop.sync(stick).receipts.map(\.outcome) == ["applied"])
+        #expect(try laptop.store.deliveredThrough()[laptop.id] == 3)
 
         // A flipped byte in the backup is refused before anything is written.
         var bytes = try FileLayer.read(summary.file, limit: 1 << 30)

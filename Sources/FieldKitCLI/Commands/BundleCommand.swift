@@ -79,11 +79,12 @@ struct BundleCommand: ParsableCommand {
                 throw TrustFailure.unnamedSigningKey(signing.keyID.minisignHex)
             }
             let content = try BundleFile.content(from: try BundleSource.load(sources))
+            let outFolder = (out as NSString).deletingLastPathComponent
+            if !outFolder.isEmpty { try FileLayer.makeFolder(outFolder, mode: 0o755) }
             _ = try BundleFile.pack(
                 content, to: out, key: signing, trustJSON: trustJSON, trustSignature: trustSignature)
             // Root handovers travel with the statement, so devices pinned to an older root follow them.
             let handovers = try TrustFiles.read(in: trust).handovers
-            let outFolder = (out as NSString).deletingLastPathComponent
             try TrustFiles(json: trustJSON, signature: trustSignature, handovers: handovers).write(
                 into: outFolder.isEmpty ? "." : outFolder
             ) { data, path in try FileLayer.writeAtomically(data, to: path) }

@@ -35,6 +35,11 @@ extension HubCommand {
         var expires: String?
 
         func run(in context: CommandContext) throws {
+            if let root, root.hasSuffix(".pub") {
+                throw CLIFailure.usage(
+                    "--root takes the new root's secret key (NEW_ROOT.key), not its public key",
+                    hint: "the new trust statement must be signed by the new root; keep NEW_ROOT.key offline after")
+            }
             guard signing || sealing || root != nil else {
                 throw CLIFailure.usage(
                     "say what to rotate: --signing, --sealing and/or --root NEW_ROOT.key",
@@ -178,6 +183,11 @@ extension HubCommand {
 
         func run(in context: CommandContext) throws {
             let folder = try global.dataFolder(context)
+            if FileLayer.exists(folder), !(FileLayer.isFolder(folder) && FileLayer.list(folder).isEmpty) {
+                throw CLIFailure.refused(
+                    "the data folder \(folder) is not empty", hint: "restore into a new, empty --data-dir",
+                    status: .cantCreate)
+            }
             let summary = try HubBackup.restore(file, into: folder, root: try DeviceKeys.loadPublicKey(root))
             if global.json { return try context.printJSON(summary) }
             context.console.out(

@@ -40,6 +40,14 @@ struct SyncCommand: ParsableCommand, ContextCommand {
             SyncCommand.print(report, folder: folder, out: context.console.out)
             if let bundle { context.console.out("  bundle \(bundle.version): \(bundle.outcome)") }
         }
+        let today = String(EventTime.wallString(context.environment.now()).prefix(10))
+        if let expired = report.receipts.filter({ $0.outcome != "refused" }).compactMap(\.trustExpires).max(),
+            expired < today
+        {
+            context.console.err(
+                "warning: headquarters' trust statement expired on \(expired); accepted anyway (ask headquarters to renew it)"
+            )
+        }
         let refused = report.receipts.filter { $0.outcome == "refused" }
         for receipt in refused {
             context.console.err("error: receipt \(receipt.file) was refused: \(receipt.reason ?? "")")
@@ -73,9 +81,12 @@ struct SyncCommand: ParsableCommand, ContextCommand {
         guard let offer = report.bundleOffer, let path = report.bundle else { return nil }
         guard let root = try ContentAccess.pinnedRoot(store) else { return nil }
         var result = BundleResult(version: offer.version, outcome: "already installed")
-        if let installed = try store.installedVersion(root: root.keyID.minisignHex), installed >= offer.version,
-            try store.installedBundle()?.root == root.keyID.minisignHex
+        if try store.installedBundle()?.root == root.keyID.minisignHex,
+            let installed = try store.installedVersion(root: root.keyID.minisignHex), installed >= offer.version
         {
+            if installed > offer.version {
+                result.outcome = "not installed: older than the installed version \(installed)"
+            }
             return result
         }
         do {

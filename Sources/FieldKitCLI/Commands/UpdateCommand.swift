@@ -9,7 +9,7 @@ import Foundation
     import Glibc
 #endif
 
-/// A signed executable (Sync/SPEC.md §15): the file, its `.minisig` (and `.chunks` when large)
+/// A signed executable (Sync/SPEC.md §14.7): the file, its `.minisig` (and `.chunks` when large)
 /// signed by a signing key the trust statement beside it names.
 enum ExecutableRelease {
     static let kind = "executable"
@@ -80,6 +80,14 @@ struct UpdateCommand: ParsableCommand, ContextCommand {
         let trust = try TrustFiles.read(in: folder(of: file)).verify(pinned: root)
         guard !trust.statement.development else {
             throw TrustFailure.malformed("an executable cannot be vouched for by a development trust statement")
+        }
+        if let accepted = try store.installedTrustVersion(root: trust.root.keyID.minisignHex),
+            accepted > trust.statement.version
+        {
+            throw TrustFailure.older(offered: trust.statement.version, installed: accepted)
+        }
+        if trust.statement.isExpired(today: String(EventTime.wallString(context.environment.now()).prefix(10))) {
+            context.console.err("warning: the trust statement expired on \(trust.statement.expires); accepted anyway")
         }
         let target = try executable ?? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")
         let staging = folder(of: target) + "/.fieldkit-update-\(getpid())"
