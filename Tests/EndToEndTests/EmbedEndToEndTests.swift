@@ -41,6 +41,10 @@ struct EmbedEndToEndTests {
         #expect(list.status == 0)
         #expect(list.stderr.contains("installed the bundle built into fieldkit"))
         #expect(!list.stderr.contains("development"))
+        let version = try Tools.run(exe, ["--version"])
+        #expect(version.stdout.contains("bundle 1 (field edition), trust statement 1\n"), "\(version.stdout)")
+        let plain = try Tools.fieldkit(["--version"])
+        #expect(plain.stdout.contains("(development content)") && plain.stdout.contains("(development root)"))
 
         // Embedding again replaces the payload rather than stacking a second one.
         let again = folder.appending("fieldkit-field-2")
