@@ -28,14 +28,7 @@ public enum ExecutablePayload {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
         do {
-            let end = try handle.seekToEnd()
-            guard end >= 16 else { return nil }
-            try handle.seek(toOffset: end - 16)
-            let trailer = try handle.read(upToCount: 16) ?? Data()
-            guard trailer.count == 16, trailer.suffix(8) == magic else { return nil }
-            let length = trailer.prefix(8).enumerated().reduce(UInt64(0)) {
-                $0 | UInt64($1.element) << (8 * UInt64($1.offset))
-            }
+            guard let (end, length) = try trailer(handle) else { return nil }
             guard length <= UInt64(limit), length + 16 <= end else {
                 throw BundleFailure.payload("its length is out of range")
             }
@@ -47,6 +40,20 @@ public enum ExecutablePayload {
         } catch {
             throw .payload("it could not be read")
         }
+    }
+
+    /// The file's size and the payload length its trailer gives, or nil when it has no trailer.
+    static func trailer(_ handle: FileHandle) throws -> (end: UInt64, length: UInt64)? {
+        let end = try handle.seekToEnd()
+        guard end >= 16 else { return nil }
+        try handle.seek(toOffset: end - 16)
+        let trailer = try handle.read(upToCount: 16) ?? Data()
+        guard trailer.count == 16, trailer.suffix(8) == magic else { return nil }
+        return (end, littleEndian(trailer.prefix(8)))
+    }
+
+    static func littleEndian(_ data: Data) -> UInt64 {
+        data.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
     }
 
     /// The size of the executable without any payload.
@@ -104,22 +111,15 @@ extension ExecutablePayload {
     public static func versions(_ path: String = "/proc/self/exe") -> (signature: Data, trustJSON: Data)? {
         guard let handle = FileHandle(forReadingAtPath: path) else { return nil }
         defer { try? handle.close() }
-        func number(_ data: Data) -> UInt64 {
-            data.enumerated().reduce(UInt64(0)) { $0 | UInt64($1.element) << (8 * UInt64($1.offset)) }
-        }
         do {
-            let end = try handle.seekToEnd()
-            guard end >= 16 else { return nil }
-            try handle.seek(toOffset: end - 16)
-            let trailer = try handle.read(upToCount: 16) ?? Data()
-            guard trailer.count == 16, trailer.suffix(8) == magic else { return nil }
-            let length = number(trailer.prefix(8))
-            guard length <= UInt64(limit), length + 16 <= end else { return nil }
+            guard let (end, length) = try trailer(handle), length <= UInt64(limit), length + 16 <= end else {
+                return nil
+            }
             var offset = end - 16 - length
             var parts: [Data] = []
             for index in 0..<3 {
                 try handle.seek(toOffset: offset)
-                let size = number(try handle.read(upToCount: 4) ?? Data())
+                let size = littleEndian(try handle.read(upToCount: 4) ?? Data())
                 offset += 4
                 guard size <= 1 << 26, offset + size <= end - 16 else { return nil }
                 if index > 0 {

@@ -48,16 +48,9 @@ public struct RootHandover: Codable, Equatable, Sendable {
     public func signed(by root: SigningSecretKey) throws(TrustFailure) -> (json: Data, signature: Data) {
         let json: Data
         do { json = try SignedFile.canonicalJSON(self) } catch { throw .malformed("it could not be encoded") }
-        let comment: [String: JSONValue] = [
-            "kind": .string(kind), "format": .int(Int64(format)), "sha256": .string(Hashing.sha256Hex(json)),
-        ]
-        do {
-            let text = String(decoding: try SignedFile.canonicalJSON(comment), as: UTF8.self)
-            let signature = try root.sign(json, trustedComment: text, untrustedComment: "fieldkit root handover")
-            return (json, Data(signature.fileText.utf8))
-        } catch {
-            throw .malformed("it could not be signed")
-        }
+        return try TrustStatement.sign(
+            json, by: root, statement: ["kind": .string(kind), "format": .int(Int64(format))],
+            untrustedComment: "fieldkit root handover")
     }
 
     /// Checks a handover against `root` (the key it must come from) and returns it.

@@ -63,14 +63,24 @@ public struct TrustStatement: Codable, Equatable, Sendable {
 
     /// Signs `self` with `root`, returning the two files' bytes.
     public func signed(by root: SigningSecretKey) throws(TrustFailure) -> (json: Data, signature: Data) {
-        let json = try encoded()
-        let comment: [String: JSONValue] = [
-            "kind": .string(kind), "format": .int(Int64(format)), "version": .int(version),
-            "sha256": .string(Hashing.sha256Hex(json)), "expires": .string(expires),
-        ]
+        try TrustStatement.sign(
+            try encoded(), by: root,
+            statement: [
+                "kind": .string(kind), "format": .int(Int64(format)), "version": .int(version),
+                "expires": .string(expires),
+            ], untrustedComment: "fieldkit trust statement")
+    }
+
+    /// Signs the canonical JSON of a root-signed file (a statement or a handover) directly,
+    /// with `statement` plus its SHA-256 as the trusted comment.
+    static func sign(
+        _ json: Data, by root: SigningSecretKey, statement: [String: JSONValue], untrustedComment: String
+    ) throws(TrustFailure) -> (json: Data, signature: Data) {
+        var comment = statement
+        comment["sha256"] = .string(Hashing.sha256Hex(json))
         do {
             let text = String(decoding: try SignedFile.canonicalJSON(comment), as: UTF8.self)
-            let signature = try root.sign(json, trustedComment: text, untrustedComment: "fieldkit trust statement")
+            let signature = try root.sign(json, trustedComment: text, untrustedComment: untrustedComment)
             return (json, Data(signature.fileText.utf8))
         } catch {
             throw .malformed("it could not be signed")

@@ -36,6 +36,18 @@ struct LifecycleEndToEndTests {
             #expect(enrolled.status == 0, "\(enrolled.stderr)")
         }
 
+        /// Packs `Bundles/` with headquarters' signing key and trust files into `release/`.
+        func packBundle() throws -> String {
+            let bundle = folder.appending("release/fieldkit-bundle.tar.zst")
+            let packed = try Tools.fieldkit(
+                [
+                    "bundle", "pack", Repository.path("Bundles"), "--key", folder.appending("hq/keys/device.key"),
+                    "--trust", folder.appending("hq/trust"), "--out", bundle,
+                ])
+            #expect(packed.status == 0, "\(packed.stderr)")
+            return bundle
+        }
+
         /// laptop sync → hub import → laptop sync.
         @discardableResult
         func roundTrip() throws -> Tools.Outcome {
@@ -50,15 +62,7 @@ struct LifecycleEndToEndTests {
     @Test("a bundle published at headquarters reaches the laptop through its next receipt and is installed")
     func publishedBundle() throws {
         let setting = try Setting("e2e-publish")
-        let bundle = setting.folder.appending("release/fieldkit-bundle.tar.zst")
-        try FileManager.default.createDirectory(
-            atPath: setting.folder.appending("release"), withIntermediateDirectories: true)
-        let packed = try Tools.fieldkit(
-            [
-                "bundle", "pack", Repository.path("Bundles"), "--key", setting.folder.appending("hq/keys/device.key"),
-                "--trust", setting.folder.appending("hq/trust"), "--out", bundle,
-            ])
-        #expect(packed.status == 0, "\(packed.stderr)")
+        let bundle = try setting.packBundle()
         let published = try Tools.fieldkit(["hub", "publish", bundle] + setting.hq)
         #expect(published.status == 0, "\(published.stderr)")
         let again = try Tools.fieldkit(["hub", "publish", bundle] + setting.hq)
@@ -111,15 +115,7 @@ struct LifecycleEndToEndTests {
             try Tools.fieldkit(["init", "--device", "other", "--hq-root", setting.root + "/root.pub"] + other).status
                 == 0)
         let pinnedBefore = try json(try Tools.fieldkit(["status", "--json"] + other))["hqRoot"] as? String
-        let bundle = setting.folder.appending("release/fieldkit-bundle.tar.zst")
-        try FileManager.default.createDirectory(
-            atPath: setting.folder.appending("release"), withIntermediateDirectories: true)
-        let packed = try Tools.fieldkit(
-            [
-                "bundle", "pack", Repository.path("Bundles"), "--key", setting.folder.appending("hq/keys/device.key"),
-                "--trust", setting.folder.appending("hq/trust"), "--out", bundle,
-            ])
-        #expect(packed.status == 0, "\(packed.stderr)")
+        let bundle = try setting.packBundle()
         let installed = try Tools.fieldkit(["bundle", "install", bundle] + other)
         #expect(installed.status == 0, "\(installed.stderr)")
         #expect(installed.stderr.contains("handover"))

@@ -24,11 +24,7 @@ struct LifecycleTests {
     /// Imports with headquarters' current keys (a rotation replaces them).
     @discardableResult
     func importNow(_ world: SyncWorld, _ inputs: [String]) throws -> HubImport.Report {
-        world.clock.advance(60)
-        return try HubImport(
-            store: world.hubStore, hub: world.hub, keys: try DeviceKeys.load(from: world.hub.folder),
-            wall: EventTime.wallString(world.clock.now), progress: { _ in }
-        ).run(inputs)
+        try world.importAt(inputs, keys: try DeviceKeys.load(from: world.hub.folder))
     }
 
     @Test("new signing and sealing keys reach a device in its next receipt; an older statement is refused after")

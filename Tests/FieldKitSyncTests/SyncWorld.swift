@@ -81,12 +81,16 @@ final class SyncWorld: Sendable {
             predecessorThrough: request.predecessorThrough ?? 0)
     }
 
-    /// Imports `inputs` at headquarters (or at another hub's store and folder).
+    /// Imports `inputs` at headquarters (or at another hub's store and folder), signing receipts
+    /// with `keys` (default: the keys `hub init` made).
     @discardableResult
-    func importAt(_ inputs: [String], store: Store? = nil, hub: HubFolder? = nil) throws -> HubImport.Report {
+    func importAt(_ inputs: [String], store: Store? = nil, hub: HubFolder? = nil, keys: DeviceKeys? = nil) throws
+        -> HubImport.Report
+    {
         clock.advance(60)
         return try HubImport(
-            store: store ?? hubStore, hub: hub ?? self.hub, keys: hubKeys, wall: EventTime.wallString(clock.now),
+            store: store ?? hubStore, hub: hub ?? self.hub, keys: keys ?? hubKeys,
+            wall: EventTime.wallString(clock.now),
             progress: { _ in }
         ).run(inputs)
     }
