@@ -5,13 +5,15 @@ import Foundation
 
 /// Writes tar (pax) + zstd containers with `manifest.json` first, through the atomic file layer.
 public enum ArchiveWriter {
-    /// Writes `entries` under a manifest of `kind` to `path` atomically; returns the manifest.
+    /// Writes `entries` under a manifest of `kind` to `path` atomically (the file gets `mode`
+    /// from its first byte); returns the manifest.
     ///
     /// Entries get fixed metadata (mtime `modified`, uid/gid 0, mode 0644), so the same input
     /// makes the same tar stream.
     @discardableResult
     public static func write(
-        entries: [ArchiveEntry], kind: String, to path: String, modified: Int64 = 0, level: Int = 3
+        entries: [ArchiveEntry], kind: String, to path: String, modified: Int64 = 0, level: Int = 3,
+        mode: mode_t = 0o644
     ) throws(ArchiveFailure) -> ArchiveManifest {
         let manifest = ArchiveManifest(
             kind: kind,
@@ -20,7 +22,7 @@ public enum ArchiveWriter {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let manifestData = try? encoder.encode(manifest) else { throw .badManifest("it could not be encoded") }
         let sink: AtomicFileWriter
-        do { sink = try AtomicFileWriter(path: path) } catch { throw .library(error.message) }
+        do { sink = try AtomicFileWriter(path: path, mode: mode) } catch { throw .library(error.message) }
         let box = Unmanaged.passRetained(sink)
         defer { box.release() }
         guard let archive = archive_write_new() else { throw .library("out of memory") }

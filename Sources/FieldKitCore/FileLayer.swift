@@ -129,7 +129,7 @@ public enum FileLayer {
     }
 
     /// Flushes a folder's entries so a rename in it survives a power cut.
-    static func syncFolder(_ folder: String) {
+    public static func syncFolder(_ folder: String) {
         let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
         fsync(fd)

@@ -191,6 +191,7 @@ enum Schema {
                     CREATE TABLE trust_seen (
                         root TEXT PRIMARY KEY NOT NULL,
                         version INTEGER NOT NULL CHECK (version >= 0),
+                        bundle_version INTEGER NOT NULL DEFAULT 0,
                         seen_wall TEXT NOT NULL
                     ) STRICT;
                     ALTER TABLE hub_devices ADD COLUMN accepted_by TEXT;
@@ -199,6 +200,8 @@ enum Schema {
                     ALTER TABLE hub_devices ADD COLUMN revoked_wall TEXT;
                     ALTER TABLE hub_devices ADD COLUMN revoked_reason TEXT;
                     ALTER TABLE hub_devices ADD COLUMN claimed_receipt INTEGER NOT NULL DEFAULT 0;
+                    ALTER TABLE hub_devices ADD COLUMN carried_through INTEGER;
+                    ALTER TABLE hub_devices ADD COLUMN carried_head TEXT;
                     """)
         }
         return migrator

@@ -113,11 +113,41 @@ extension Store {
             installedWall: row["installed_wall"])
     }
 
-    /// The highest version installed so far from `root`.
+    /// The highest bundle version installed so far from `root` (or from a root that handed
+    /// over to it: the floor moves with the pin).
     public func installedVersion(root: String) throws(StoreFailure) -> Int64? {
         try read { db in
-            try Int64.fetchOne(db, sql: "SELECT version FROM bundle_installed WHERE root = ?", arguments: [root])
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT max(version) FROM (
+                        SELECT version FROM bundle_installed WHERE root = ?
+                        UNION ALL SELECT bundle_version FROM trust_seen WHERE root = ? AND bundle_version > 0)
+                    """, arguments: [root, root])
         }
+    }
+
+    /// Pins `rootText` (key id `root`), reached through a handover from `previous`: the new root
+    /// starts from the old one's trust and bundle versions, so nothing older is accepted after.
+    static func pinSuccessorRoot(_ rootText: String, root: String, previous: String, wall: String, in db: Database)
+        throws
+    {
+        let trust = try trustVersion(root: previous, in: db) ?? 0
+        let bundle =
+            try Int64.fetchOne(
+                db,
+                sql: """
+                    SELECT max(version) FROM (
+                        SELECT version FROM bundle_installed WHERE root = ?
+                        UNION ALL SELECT bundle_version FROM trust_seen WHERE root = ?)
+                    """, arguments: [previous, previous]) ?? 0
+        try db.execute(
+            sql: """
+                INSERT INTO trust_seen (root, version, bundle_version, seen_wall) VALUES (?, ?, ?, ?)
+                ON CONFLICT (root) DO UPDATE SET version = max(version, excluded.version),
+                    bundle_version = max(bundle_version, excluded.bundle_version)
+                """, arguments: [root, trust, bundle, wall])
+        try db.execute(sql: "UPDATE device SET hq_root = ? WHERE singleton = 1", arguments: [rootText])
     }
 
     /// The newest trust statement version from `root` this device has accepted, with a bundle

@@ -26,6 +26,10 @@ public struct EnrolledDevice: Sendable, Equatable, Codable {
     public var revokedAfter: Int64?
     public var revokedWall: String?
     public var revokedReason: String?
+    /// For a replaced device: its successor may carry its events up to this seq, whose hash
+    /// must be `carriedHead` (what the restored laptop held when it was enrolled).
+    public var carriedThrough: Int64?
+    public var carriedHead: String?
 
     /// Makes one.
     public init(
@@ -191,11 +195,14 @@ extension Store {
     /// Returns false when it was already enrolled.
     ///
     /// A device restored from another (`predecessor` set) is linked to it in the same
-    /// transaction: the predecessor must be enrolled, and it is revoked after the later of
-    /// `predecessorThrough` (the last of its events the restored laptop holds) and the highest
-    /// seq headquarters holds of it, unless it was revoked already.
+    /// transaction: the predecessor must be enrolled; unless it was revoked already, its own key
+    /// is revoked after the highest seq headquarters holds of it; and its successor may carry
+    /// its events up to `predecessorThrough` (the last the restored laptop holds), whose hash
+    /// is `predecessorHead`.
     @discardableResult
-    public func enrol(_ device: EnrolledDevice, predecessorThrough: Int64 = 0) throws(StoreFailure) -> Bool {
+    public func enrol(_ device: EnrolledDevice, predecessorThrough: Int64 = 0, predecessorHead: String? = nil)
+        throws(StoreFailure) -> Bool
+    {
         try write { db in
             if let key = try String.fetchOne(
                 db, sql: "SELECT signing_key FROM hub_devices WHERE device = ?", arguments: [device.device])
@@ -217,7 +224,8 @@ extension Store {
                 ])
             if let predecessor = device.predecessor {
                 try Store.linkPredecessor(
-                    predecessor, of: device.device, through: predecessorThrough, wall: device.enrolledWall, in: db)
+                    predecessor, of: device.device, through: predecessorThrough, head: predecessorHead,
+                    wall: device.enrolledWall, in: db)
             }
             return true
         }
@@ -248,6 +256,8 @@ extension Store {
         entry.revokedAfter = row["revoked_after"]
         entry.revokedWall = row["revoked_wall"]
         entry.revokedReason = row["revoked_reason"]
+        entry.carriedThrough = row["carried_through"]
+        entry.carriedHead = row["carried_head"]
         return entry
     }
 

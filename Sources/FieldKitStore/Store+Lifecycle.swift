@@ -50,31 +50,33 @@ extension Store {
         return Revocation(device: device, after: after, held: held, reason: reason, wall: wall)
     }
 
-    /// Links a successor to its enrolled predecessor and revokes the predecessor (unless it is
-    /// revoked already) after the later of `through` and the highest seq held.
+    /// Links a successor to its enrolled predecessor. The predecessor's own key is revoked after
+    /// the highest seq held (unless revoked already): whoever holds the old laptop can add
+    /// nothing. Its successor may carry its events through the later of `through` and that seq;
+    /// the event at `through` must hash to `head`.
     static func linkPredecessor(
-        _ predecessor: String, of successor: String, through: Int64, wall: String, in db: Database
-    )
-        throws
-    {
+        _ predecessor: String, of successor: String, through: Int64, head: String?, wall: String, in db: Database
+    ) throws {
         guard
             let row = try Row.fetchOne(
                 db, sql: "SELECT revoked_after FROM hub_devices WHERE device = ?", arguments: [predecessor])
         else { throw StoreFailure.notEnrolled(device: predecessor) }
+        let held =
+            try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [predecessor]) ?? 0
         if (row["revoked_after"] as Int64?) == nil {
-            let held =
-                try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [predecessor])
-                ?? 0
             _ = try revoke(
-                device: predecessor, after: max(through, held), reason: "replaced by device \(successor)", wall: wall,
-                in: db)
+                device: predecessor, after: held, reason: "replaced by device \(successor)", wall: wall, in: db)
         }
+        try db.execute(
+            sql: "UPDATE hub_devices SET carried_through = ?, carried_head = ? WHERE device = ?",
+            arguments: [max(through, held), through >= held ? head : nil, predecessor])
     }
 
-    /// Pins headquarters' root (its public key file text): after a root rotation at
-    /// headquarters, or a handover accepted on a device.
-    public func pinRoot(_ text: String) throws(StoreFailure) {
-        try write { db in try db.execute(sql: "UPDATE device SET hq_root = ? WHERE singleton = 1", arguments: [text]) }
+    /// Pins headquarters' new root (its public key file text, key id `root`) reached through a
+    /// handover from `previous`: after a root rotation at headquarters, or a handover accepted
+    /// on a device. The trust and bundle versions accepted under `previous` stay the floor.
+    public func pinRoot(_ text: String, root: String, previous: String, wall: String) throws(StoreFailure) {
+        try write { db in try Store.pinSuccessorRoot(text, root: root, previous: previous, wall: wall, in: db) }
     }
 
     /// The highest seq held of `device` (0 when none).

@@ -49,7 +49,8 @@ extension Store {
                     """, arguments: [device, acknowledged]
             ).map { HubRefusal(first: $0["first"], last: $0["last"], reason: $0["reason"], sha256: $0["sha256"]) }
             let events = try Store.eventsForReceipt(
-                device: device, carried: roster.predecessor, site: roster.site, since: since, in: db)
+                device: device, carried: try Store.ancestors(of: roster, in: db), site: roster.site, since: since,
+                in: db)
             var ids = Set<String>()
             for stored in events {
                 if let author = stored.event.author { ids.insert(author) }
@@ -62,21 +63,32 @@ extension Store {
                 known: SeqRange.ranges(of: allHeld.filter { !fresh.contains($0) }),
                 gaps: SeqRange.gaps(in: held), refused: refused, events: events, people: people,
                 format: roster.archiveFormat,
-                predecessors: try roster.predecessor.map { predecessor in
-                    [
-                        LogAcknowledgement(
-                            device: predecessor,
-                            through: SeqRange.contiguousThrough(try Store.heldRanges(device: predecessor, in: db)))
-                    ]
-                } ?? [])
+                predecessors: try Store.ancestors(of: roster, in: db).map { ancestor in
+                    LogAcknowledgement(
+                        device: ancestor,
+                        through: SeqRange.contiguousThrough(try Store.heldRanges(device: ancestor, in: db)))
+                })
         }
+    }
+
+    /// The devices `device` was restored from, nearest first (at most eight steps).
+    static func ancestors(of device: EnrolledDevice, in db: Database) throws -> [String] {
+        var found: [String] = []
+        var next = device.predecessor
+        while let current = next, found.count < 8, !found.contains(current), current != device.device {
+            found.append(current)
+            next = try String.fetchOne(
+                db, sql: "SELECT predecessor FROM hub_devices WHERE device = ?", arguments: [current])
+        }
+        return found
     }
 
     /// Other devices' events for `device`'s receipt; those of the log it carries on (`carried`)
     /// are its own history and are left out.
-    static func eventsForReceipt(device: String, carried: String?, site: String?, since: Int64, in db: Database)
+    static func eventsForReceipt(device: String, carried: [String], site: String?, since: Int64, in db: Database)
         throws -> [StoredEvent]
     {
+        let own = String(decoding: try JSONEncoder().encode([device] + carried), as: UTF8.self)
         var sites = Set(
             try String.fetchAll(
                 db, sql: "SELECT DISTINCT site FROM events WHERE device = ? AND site IS NOT NULL", arguments: [device]))
@@ -101,9 +113,9 @@ extension Store {
                 SELECT DISTINCT e.line, e.device, e.seq FROM instrument_events i
                 JOIN events e ON e.id = i.event_id
                 JOIN hub_arrivals a ON a.event_id = e.id
-                WHERE e.device NOT IN (?, ?) AND a.position > ? AND i.tag IN tags
+                WHERE e.device NOT IN (SELECT value FROM json_each(?)) AND a.position > ? AND i.tag IN tags
                 ORDER BY e.device, e.seq
-                """, arguments: [siteList, device, since, device, carried ?? device, since])
+                """, arguments: [siteList, device, since, own, since])
         return try lines.map { try StoredEvent(bytes: $0) }
     }
 

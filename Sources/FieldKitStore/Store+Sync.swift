@@ -17,15 +17,18 @@ public struct ReceiptApplication: Sendable, Equatable {
     /// The trust statement beside the receipt: its root's key id (minisign hex) and version.
     public var trustRoot: String?
     public var trustVersion: Int64
-    /// The root public key file text to pin, when the statement came through a root handover.
+    /// The root public key file text to pin, when the statement came through a root handover
+    /// from the pinned root `pinnedRoot` (key id, minisign hex).
     public var newRoot: String?
+    public var pinnedRoot: String?
 
     /// Makes one.
     public init(
         version: Int64, through: Int64, events: [StoredEvent], people: [Person],
         predecessors: [LogAcknowledgement] = [], trustRoot: String? = nil, trustVersion: Int64 = 0,
-        newRoot: String? = nil
+        newRoot: String? = nil, pinnedRoot: String? = nil
     ) {
+        self.pinnedRoot = pinnedRoot
         self.version = version
         self.through = through
         self.events = events
@@ -92,10 +95,12 @@ extension Store {
             guard receipt.version > applied else {
                 throw StoreFailure.olderReceipt(offered: receipt.version, applied: applied)
             }
-            guard let row = try Row.fetchOne(db, sql: "SELECT id, predecessor FROM device") else {
+            guard let device = try String.fetchOne(db, sql: "SELECT id FROM device") else {
                 throw StoreFailure.missingDevice
             }
-            let device: String = row["id"]
+            if let newRoot = receipt.newRoot, let root = receipt.trustRoot {
+                try Store.pinSuccessorRoot(newRoot, root: root, previous: receipt.pinnedRoot ?? "", wall: wall, in: db)
+            }
             if let root = receipt.trustRoot {
                 // A trust statement only goes up: one older than any accepted from its root is refused.
                 if let accepted = try Store.trustVersion(root: root, in: db), accepted > receipt.trustVersion {
@@ -103,17 +108,17 @@ extension Store {
                 }
                 try Store.recordTrust(root: root, version: receipt.trustVersion, wall: wall, in: db)
             }
-            if let newRoot = receipt.newRoot {
-                try db.execute(sql: "UPDATE device SET hq_root = ? WHERE singleton = 1", arguments: [newRoot])
-            }
-            if let predecessor = row["predecessor"] as String?,
-                let carried = receipt.predecessors.first(where: { $0.device == predecessor })
-            {
+            // The logs this device carries on are those it holds a delivery mark for.
+            for carried in receipt.predecessors where carried.device != device {
+                guard
+                    try Bool.fetchOne(
+                        db, sql: "SELECT EXISTS (SELECT 1 FROM delivery WHERE device = ?)", arguments: [carried.device])
+                        ?? false
+                else { continue }
                 let held =
                     try Int64.fetchOne(
-                        db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [predecessor])
-                    ?? 0
-                try Store.setDelivered(device: predecessor, through: min(carried.through, held), in: db)
+                        db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [carried.device]) ?? 0
+                try Store.setDelivered(device: carried.device, through: min(carried.through, held), in: db)
             }
             let before =
                 try Int64.fetchOne(

@@ -58,7 +58,8 @@ public enum ChangeArchive {
                 let first = fields["first"]?.intValue, let last = fields["last"]?.intValue, first >= 1, last >= first,
                 let head = fields["head"]?.stringValue, head.utf8.count == 64,
                 let count = fields["count"]?.intValue, count == last - first + 1,
-                let created = fields["created"]?.stringValue, let receipt = fields["receipt"]?.intValue, receipt >= 0
+                let created = fields["created"]?.stringValue, let receipt = fields["receipt"]?.intValue, receipt >= 0,
+                receipt < 1 << 53
             else { throw .malformed(path: path, reason: "its signed statement lacks a field or has a wrong one") }
             self.format = format
             self.device = device

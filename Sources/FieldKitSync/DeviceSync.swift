@@ -3,6 +3,10 @@ import FieldKitCrypto
 import FieldKitStore
 import Foundation
 
+#if canImport(Glibc)
+    import Glibc
+#endif
+
 /// `fieldkit sync DIR` on a device: apply headquarters' receipts found in the mailbox, then
 /// export every event not yet acknowledged as signed change archives, skipping ranges
 /// already there, and tidy what the receipts acknowledged.
@@ -96,15 +100,16 @@ public struct DeviceSync {
         }
         let marks = try store.deliveredThrough()
         let wouldApply = usable.filter { $0.outcome == "would apply" }
+        // A receipt sets the mark (it may lower it: headquarters restored from a backup).
         report.undelivered = try export(
-            log: device.id, carrier: nil,
-            delivered: max(marks[device.id] ?? 0, wouldApply.map(\.deliveredThrough).max() ?? 0),
+            log: device.id, carrier: nil, delivered: wouldApply.last?.deliveredThrough ?? marks[device.id] ?? 0,
             dryRun: dryRun, report: &report, written: \.written)
-        // A restored laptop delivers what its predecessor had not, in archives signed by itself.
-        if let predecessor = device.predecessor, let delivered = marks[predecessor] {
-            report.predecessor = predecessor
-            report.carriedUndelivered = try export(
-                log: predecessor, carrier: device.id, delivered: delivered, dryRun: dryRun, report: &report,
+        // A restored laptop delivers what its predecessors had not, in archives signed by itself:
+        // every other log it holds a delivery mark for.
+        report.predecessor = device.predecessor
+        for (log, delivered) in marks.sorted(by: { $0.key < $1.key }) where log != device.id {
+            report.carriedUndelivered += try export(
+                log: log, carrier: device.id, delivered: delivered, dryRun: dryRun, report: &report,
                 written: \.carried)
         }
         report.mailbox = contents()
@@ -123,6 +128,11 @@ public struct DeviceSync {
             if archive.range.last <= delivered {
                 if !dryRun { Mailbox.remove(signed: archive.path) }
                 report.removed.append(name)
+            } else if carrier != nil, isForeign(archive.path) {
+                // Written by the old laptop itself (perhaps with events its backup lacks): never
+                // removed here before a receipt covers it. It covers nothing either: headquarters
+                // takes the old laptop's own archives only up to its cut-off.
+                report.kept.append(archive.range)
             } else if try isSound(archive.path, range: archive.range, device: log) {
                 covered.formUnion(archive.range.first...archive.range.last)
                 report.kept.append(archive.range)
@@ -157,6 +167,15 @@ public struct DeviceSync {
                 }
                 if let author = stored.event.author { ids.insert(author) }
                 ids.formUnion(stored.event.payload.nestedStrings)
+            }
+            let path =
+                mailbox.outbound(log) + "/"
+                + Mailbox.archiveName(device: log, range: SeqRange(first.event.seq, last.event.seq))
+            if carrier != nil, FileLayer.exists(path), isForeign(path) {
+                // Same name as an old laptop's own archive: set it aside rather than write over it.
+                for suffix in [".minisig", ""] where FileLayer.exists(path + suffix) {
+                    rename(path + suffix, path + ".old-laptop" + suffix)
+                }
             }
             try ChangeArchive.write(
                 batch, people: try store.people(ids: ids), blobs: photos, key: keys.signing, created: wall,
@@ -200,7 +219,8 @@ public struct DeviceSync {
                             people: verified.people, predecessors: verified.body.predecessors ?? [],
                             trustRoot: verified.trust.root.keyID.minisignHex,
                             trustVersion: verified.trust.statement.version,
-                            newRoot: verified.trust.rootChanged ? verified.trust.root.fileText() : nil), wall: wall)
+                            newRoot: verified.trust.rootChanged ? verified.trust.root.fileText() : nil,
+                            pinnedRoot: root.keyID.minisignHex), wall: wall)
                     result.outcome = "applied"
                     result.added = outcome.added
                     result.known = outcome.known
@@ -215,6 +235,13 @@ public struct DeviceSync {
             results.append(result)
         }
         return results
+    }
+
+    /// Whether an archive's signature was made by a key other than this device's (the old
+    /// laptop's, in a carried log's folder).
+    func isForeign(_ path: String) -> Bool {
+        guard let signature = try? SignedFile.readSignature(of: path) else { return false }
+        return signature.keyID != keys.signing.keyID
     }
 
     /// Whether an archive of this device already in the mailbox verifies and matches the log.

@@ -20,6 +20,8 @@ public struct EnrolmentRequest: Codable, Equatable, Sendable {
     /// The device a restored laptop was restored from, and the last of its events it holds.
     public var predecessor: String?
     public var predecessorThrough: Int64?
+    /// The hash of the predecessor's event at `predecessorThrough`.
+    public var predecessorHead: String?
 
     /// The format this build writes and reads.
     public static let currentFormat = 1
@@ -27,7 +29,10 @@ public struct EnrolmentRequest: Codable, Equatable, Sendable {
     public static let fileCap = 64 << 10
 
     /// Makes the request of a device.
-    public init(device: DeviceRecord, keys: DeviceKeys, created: String, predecessorThrough: Int64? = nil) {
+    public init(
+        device: DeviceRecord, keys: DeviceKeys, created: String, predecessorThrough: Int64? = nil,
+        predecessorHead: String? = nil
+    ) {
         self.format = EnrolmentRequest.currentFormat
         self.kind = "enrolment"
         self.device = device.id
@@ -38,6 +43,7 @@ public struct EnrolmentRequest: Codable, Equatable, Sendable {
         self.created = created
         self.predecessor = device.predecessor
         self.predecessorThrough = device.predecessor == nil ? nil : predecessorThrough ?? 0
+        self.predecessorHead = device.predecessor == nil ? nil : predecessorHead
     }
 
     /// The signing key it names.
@@ -73,7 +79,9 @@ public struct EnrolmentRequest: Codable, Equatable, Sendable {
             throw SyncFailure.malformed(path: path, reason: "its device id is not its signing key's id")
         }
         if let predecessor = request.predecessor {
-            guard Mailbox.isDeviceID(predecessor), predecessor != request.device, (request.predecessorThrough ?? 0) >= 0
+            guard Mailbox.isDeviceID(predecessor), predecessor != request.device,
+                (request.predecessorThrough ?? 0) >= 0,
+                request.predecessorHead.map({ $0.utf8.count == 64 }) ?? true
             else { throw SyncFailure.malformed(path: path, reason: "it names a wrong predecessor") }
         }
         let fields = try SignedFile.verify(bytes: bytes, of: path, publicKey: key)

@@ -58,13 +58,24 @@ public enum HubBackup {
                         data: try FileLayer.read(hub.folder + "/" + relative, limit: limits.maximumEntrySize)))
             }
         }
-        let path = target + "/fieldkit-hub-backup-\(date).tar.zst"
-        if FileLayer.exists(path) { Mailbox.remove(signed: path) }
-        try ArchiveWriter.write(entries: entries, kind: kind, to: path)
-        // It holds secret keys: only the owner may read it.
-        guard chmod(path, 0o600) == 0 else {
-            throw CoreFailure.cannotWrite(path: path, code: errno, description: FileLayer.errorText())
+        let total = entries.reduce(0) { $0 + $1.data.count }
+        guard entries.count <= limits.maximumEntries, total <= limits.maximumTotalSize,
+            entries.allSatisfy({ $0.data.count <= limits.maximumEntrySize })
+        else {
+            throw SyncFailure.hubInconsistent(
+                "a backup of \(entries.count) files and \(total) bytes is over what 'hub restore' reads "
+                    + "(\(limits.maximumEntries) files, \(limits.maximumTotalSize) bytes); move old photos or quarantined files aside"
+            )
         }
+        // An earlier backup of the same day is never replaced: a failed write must not cost it.
+        var path = target + "/fieldkit-hub-backup-\(date).tar.zst"
+        var number = 2
+        while FileLayer.exists(path) || FileLayer.exists(path + ".minisig") {
+            path = target + "/fieldkit-hub-backup-\(date)-\(number).tar.zst"
+            number += 1
+        }
+        // It holds secret keys: only the owner may read it, from its first byte.
+        try ArchiveWriter.write(entries: entries, kind: kind, to: path, mode: 0o600)
         let signature = try SignedFile.sign(
             path, key: keys.signing,
             statement: [

@@ -22,11 +22,20 @@ extension HubFolder {
         public var expires: String
         /// Files of retired keys.
         public var retiredKeys: [String]
+        /// True when this run only completed a rotation an earlier run was interrupted in.
+        public var completedInterrupted: Bool
     }
+
+    /// Where a rotation is staged until it is complete.
+    var pendingRotation: String { folder + "/rotation-pending" }
 
     /// Issues a new trust statement, one version up: new signing and/or sealing keys when asked,
     /// and a new root when `newRoot` is given (the old root signs a handover to it). `rootKey`
     /// must be the current root. Old keys are moved to `keys/retired/`, never deleted.
+    ///
+    /// Everything new is staged in `rotation-pending/` (its statement's signature last), then put
+    /// in place; a rotation interrupted after staging is completed by the next `rotate`, which
+    /// then returns it with `completedInterrupted` set and makes nothing new.
     public func rotate(
         store: Store, rootKey: SigningSecretKey, newRoot: SigningSecretKey?, signing: Bool, sealing: Bool,
         issued: String, expires: String
@@ -41,11 +50,14 @@ extension HubFolder {
                     "it is key \(rootKey.keyID), not headquarters' current root \(pinned.keyID) (see 'fieldkit hub keys')"
             )
         }
+        if var completed = try completePendingRotation(store: store, pinned: pinned, wall: issued) {
+            completed.completedInterrupted = true
+            return completed
+        }
         if let newRoot, newRoot.keyID == pinned.keyID {
             throw CoreFailure.invalidValue(what: "--root", reason: "the new root is the current root")
         }
-        let current = try trustFiles()
-        let statement = try current.verify(pinned: pinned).statement
+        let statement = try trustFiles().verify(pinned: pinned).statement
         let old = try DeviceKeys.load(from: folder)
         let keys = DeviceKeys(
             signing: signing ? .generate() : old.signing, sealing: sealing ? .generate() : old.sealing)
@@ -57,7 +69,6 @@ extension HubFolder {
         // Old keys are copied aside first, so an interruption never loses one.
         var retiredKeys: [String] = []
         try FileLayer.makeFolder(retired)
-        let keyFolder = DeviceKeys.folder(in: folder)
         if signing {
             let name = retired + "/signing-\(old.signing.keyID.minisignHex)-\(issued).key"
             try FileLayer.writeAtomically(Data(old.signing.fileText.utf8), to: name, mode: 0o600)
@@ -69,23 +80,65 @@ extension HubFolder {
             retiredKeys.append(name)
         }
         if let newRoot {
+            // A handover alone changes nothing: devices follow it only to a statement it leads to.
             let handover = RootHandover(from: rootKey.keyID, to: newRoot.publicKey, issued: issued)
             let (handoverJSON, handoverSignature) = try handover.signed(by: rootKey)
             let path = trust + "/" + RootHandover.fileName(from: rootKey.keyID)
             try FileLayer.writeAtomically(handoverJSON, to: path)
             try FileLayer.writeAtomically(handoverSignature, to: path + ".minisig")
         }
+        try? FileManager.default.removeItem(atPath: pendingRotation)
+        try FileLayer.makeFolder(pendingRotation)
+        try FileLayer.writeAtomically(
+            Data(keys.signing.fileText.utf8), to: pendingRotation + "/device.key", mode: 0o600)
+        try FileLayer.writeAtomically(
+            Data(keys.sealing.fileText.utf8), to: pendingRotation + "/sealing.key", mode: 0o600)
+        try FileLayer.writeAtomically(json, to: pendingRotation + "/" + TrustStatement.fileName)
+        try FileLayer.writeAtomically(signature, to: pendingRotation + "/" + TrustStatement.fileName + ".minisig")
+        guard var rotation = try completePendingRotation(store: store, pinned: pinned, wall: issued) else {
+            throw SyncFailure.hubInconsistent("the staged rotation in \(pendingRotation) could not be read back")
+        }
+        rotation.retiredKeys = retiredKeys
+        return rotation
+    }
+
+    /// Puts a staged rotation in place (keys, then the statement, its signature last, then the
+    /// new root pinned) and removes the staging folder. Nil when nothing complete is staged; an
+    /// incomplete staging (no statement signature yet) is discarded.
+    func completePendingRotation(store: Store, pinned: MinisignPublicKey, wall: String) throws -> Rotation? {
+        let staged = pendingRotation + "/" + TrustStatement.fileName
+        guard FileLayer.exists(staged + ".minisig") else {
+            try? FileManager.default.removeItem(atPath: pendingRotation)
+            return nil
+        }
+        let files = TrustFiles(
+            json: try FileLayer.read(staged, limit: TrustStatement.sizeLimit),
+            signature: try FileLayer.read(staged + ".minisig", limit: 8 << 10), handovers: try trustFiles().handovers)
+        let checked = try files.verify(pinned: pinned)
+        let keys = DeviceKeys(
+            signing: try DeviceKeys.loadSigningKey(pendingRotation + "/device.key"),
+            sealing: try SealingSecretKey(text: try DeviceKeys.readSecret(pendingRotation + "/sealing.key")))
+        guard try checked.statement.signingKeys().contains(keys.signing.publicKey) else {
+            throw SyncFailure.hubInconsistent("the staged rotation's statement does not name its signing key")
+        }
+        let keyFolder = DeviceKeys.folder(in: folder)
         try FileLayer.writeAtomically(Data(keys.signing.fileText.utf8), to: keyFolder + "/device.key", mode: 0o600)
         try FileLayer.writeAtomically(Data(keys.sealing.fileText.utf8), to: keyFolder + "/sealing.key", mode: 0o600)
         try FileLayer.writeAtomically(Data(keys.signing.publicKey.fileText().utf8), to: keyFolder + "/device.pub")
         try FileLayer.writeAtomically(Data(keys.sealing.publicKey.fileText.utf8), to: keyFolder + "/sealing.pub")
-        try FileLayer.writeAtomically(json, to: trust + "/" + TrustStatement.fileName)
-        try FileLayer.writeAtomically(signature, to: trust + "/" + TrustStatement.fileName + ".minisig")
-        if let newRoot { try store.pinRoot(newRoot.publicKey.fileText()) }
+        try FileLayer.writeAtomically(files.json, to: trust + "/" + TrustStatement.fileName)
+        try FileLayer.writeAtomically(files.signature, to: trust + "/" + TrustStatement.fileName + ".minisig")
+        if checked.rootChanged {
+            try store.pinRoot(
+                checked.root.fileText(), root: checked.root.keyID.minisignHex, previous: pinned.keyID.minisignHex,
+                wall: wall)
+        }
+        try FileManager.default.removeItem(atPath: pendingRotation)
         return Rotation(
-            version: next.version, root: signer.keyID.minisignHex, rootChanged: newRoot != nil,
-            signing: keys.signing.keyID.minisignHex, sealing: keys.sealing.keyID.minisignHex, expires: expires,
-            retiredKeys: retiredKeys)
+            version: checked.statement.version, root: checked.root.keyID.minisignHex,
+            rootChanged: checked.rootChanged, signing: keys.signing.keyID.minisignHex,
+            sealing: keys.sealing.keyID.minisignHex, expires: checked.statement.expires, retiredKeys: [],
+            completedInterrupted: false)
     }
 
     // MARK: - Published bundles
@@ -107,18 +160,18 @@ extension HubFolder {
         return (published + "/" + name, Receipt.BundleOffer(file: name, version: version, sha256: sha256))
     }
 
-    /// Keeps a verified bundle (checked by the caller against the current trust statement) as
-    /// the one every later receipt offers; versions only go up.
+    /// Keeps a verified bundle's bytes and signature (checked by the caller against the current
+    /// trust statement) as the one every later receipt offers; versions only go up.
     @discardableResult
-    public func publish(bundle path: String, version: Int64) throws -> String {
+    public func publish(bundle: Data, signature: Data, version: Int64) throws -> String {
         if let current = publishedBundle()?.offer.version, current >= version {
             throw SyncFailure.notNewer(what: "bundle", offered: String(version), current: String(current))
         }
         try FileLayer.makeFolder(published)
         let target = published + "/" + HubFolder.bundleName(version: version)
         // The signature goes after the file, so a half-written pair reads as incomplete.
-        try FileLayer.writeAtomically(try FileLayer.read(path, limit: 64 << 20), to: target)
-        try FileLayer.writeAtomically(try FileLayer.read(path + ".minisig", limit: 8 << 10), to: target + ".minisig")
+        try FileLayer.writeAtomically(bundle, to: target)
+        try FileLayer.writeAtomically(signature, to: target + ".minisig")
         let name = (target as NSString).lastPathComponent
         for other in FileLayer.list(published)
         where other.hasPrefix("bundle-") && other.hasSuffix(".tar.zst") && other != name {

@@ -13,6 +13,8 @@ public struct HubImport {
         public var device: String?
         /// The successor that carried the archive of its predecessor `device`, if any.
         public var carrier: String?
+        /// Whether its signature verified with its signer's enrolled key.
+        public var verified: Bool
         public var range: SeqRange?
         /// `accepted`, `already imported`, `incomplete`, `refused` or `quarantined`.
         public var outcome: String
@@ -98,12 +100,13 @@ public struct HubImport {
         var report = Report(archives: [], receipts: [])
         for (index, file) in files.enumerated() {
             let result = importOne(file)
-            // An archive carried by a successor is answered in the successor's receipt.
-            if let device = result.carrier ?? result.device, try store.enrolledDevice(device) != nil {
-                if let located = Mailbox.locate(archive: file) {
-                    addDestination(located.mailbox, device)
+            // Only a file whose signature verified earns a receipt; one carried by a successor is
+            // answered in the successor's receipt.
+            if result.verified, let device = result.device, let answered = result.carrier ?? result.device {
+                if let located = Mailbox.locate(archive: file), located.device == device {
+                    addDestination(located.mailbox, answered)
                 } else {
-                    addDestination(hub.mailbox, device)
+                    addDestination(hub.mailbox, answered)
                 }
             }
             progress("[\(index + 1)/\(files.count)] \((file as NSString).lastPathComponent): \(result.outcome)")
@@ -131,8 +134,8 @@ public struct HubImport {
     func importOne(_ path: String) -> ArchiveResult {
         let name = (path as NSString).lastPathComponent
         var result = ArchiveResult(
-            file: path, device: nil, carrier: nil, range: nil, outcome: "refused", accepted: 0, known: 0, reason: nil,
-            quarantine: nil)
+            file: path, device: nil, carrier: nil, verified: false, range: nil, outcome: "refused", accepted: 0,
+            known: 0, reason: nil, quarantine: nil)
         var enrolled = false
         do {
             let (unverified, _) = try ChangeArchive.inspect(path)
@@ -144,27 +147,37 @@ public struct HubImport {
             }
             enrolled = true
             var signer = roster
+            // A revoked device's own archives stop at its cut-off; its successor may carry more.
+            var cutOff = roster.revokedAfter
             if let carrier = unverified.carrier {
-                guard let carrierRoster = try store.enrolledDevice(carrier), carrierRoster.predecessor == roster.device
+                guard let carrierRoster = try store.enrolledDevice(carrier),
+                    try descends(carrierRoster, from: roster.device)
                 else { throw SyncFailure.notSuccessor(path: name, carrier: carrier, device: roster.device) }
-                if let after = carrierRoster.revokedAfter {
-                    throw SyncFailure.revoked(
-                        path: name, device: carrier, after: after, reason: carrierRoster.revokedReason ?? "revoked")
+                guard carrierRoster.revokedAfter == nil else {
+                    throw SyncFailure.carrierRevoked(path: name, carrier: carrier)
                 }
                 signer = carrierRoster
+                cutOff = roster.carriedThrough ?? roster.revokedAfter
             }
             let (statement, bytes) = try ChangeArchive.verify(path, key: try MinisignPublicKey(text: signer.signingKey))
+            result.verified = true
             let identity = ArchiveIdentity(device: statement.device, last: statement.range.last, head: statement.head)
             if try store.archiveImported(identity) {
                 result.outcome = "already imported"
                 return result
             }
             var contents = try ChangeArchive.open(bytes, statement: statement, path: name)
+            if statement.carrier != nil, let through = roster.carriedThrough, let head = roster.carriedHead,
+                let held = contents.events.first(where: { $0.event.seq == through }), held.hash != head
+            {
+                // Not the log the restored laptop showed when it was enrolled.
+                throw StoreFailure.fork(device: statement.device, seq: through)
+            }
             // A revoked device's events up to the cut-off stay; later ones are refused.
-            var cutOff: Int64?
-            if let after = roster.revokedAfter, statement.range.last > after {
-                cutOff = after
+            if let after = cutOff, statement.range.last > after {
                 contents.events = contents.events.filter { $0.event.seq <= after }
+            } else {
+                cutOff = nil
             }
             if let last = contents.events.last {
                 try FileLayer.makeFolder(hub.blobs)
@@ -207,6 +220,19 @@ public struct HubImport {
             result.reason = "\(error)"
         }
         return result
+    }
+
+    /// Whether `device` is `ancestor`'s successor, or a successor of its successor (a laptop
+    /// restored from a restored laptop), at most eight steps up.
+    func descends(_ device: EnrolledDevice, from ancestor: String) throws -> Bool {
+        var current = device
+        for _ in 0..<8 {
+            guard let predecessor = current.predecessor else { return false }
+            if predecessor == ancestor { return true }
+            guard let next = try store.enrolledDevice(predecessor) else { return false }
+            current = next
+        }
+        return false
     }
 
     /// Copies a refused file (and its signature) under `quarantine/<device>/`, named by its

@@ -26,6 +26,8 @@ public enum SyncFailure: Error, Equatable, Sendable {
     case revoked(path: String, device: String, after: Int64, reason: String)
     /// An archive carried by a device that is not the successor of the archive's device.
     case notSuccessor(path: String, carrier: String, device: String)
+    /// An archive carried by a successor that was itself revoked.
+    case carrierRevoked(path: String, carrier: String)
     /// Headquarters' own files disagree (an interrupted rotation, a hand-edited folder).
     case hubInconsistent(String)
     /// A published file is not newer than the one already published or installed.
@@ -53,6 +55,8 @@ extension SyncFailure: FieldKitError {
             "\(path) holds events of device \(device) after seq \(after), where it was revoked (\(reason))"
         case .notSuccessor(let path, let carrier, let device):
             "\(path) is carried by device \(carrier), which is not the enrolled successor of device \(device)"
+        case .carrierRevoked(let path, let carrier):
+            "\(path) is carried by device \(carrier), which was revoked"
         case .hubInconsistent(let reason): "headquarters' folder is inconsistent: \(reason)"
         case .notNewer(let what, let offered, let current):
             "the \(what) is version \(offered), not newer than version \(current)"
@@ -73,6 +77,8 @@ extension SyncFailure: FieldKitError {
         case .someRefused: nil
         case .revoked:
             "the laptop was reported lost, stolen or replaced; keep the quarantined file for investigation"
+        case .carrierRevoked:
+            "the laptop that carried it was reported lost or replaced; keep the quarantined file for investigation"
         case .notSuccessor: "enrol the restored laptop with 'fieldkit hub enrol' first; it links it to its predecessor"
         case .hubInconsistent: "run 'fieldkit hub rotate' again with the root key, or restore the last hub backup"
         case .notNewer: "use a newer version; versions only go up"

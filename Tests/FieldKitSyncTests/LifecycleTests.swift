@@ -1,10 +1,11 @@
 import FieldKitCore
 import FieldKitCrypto
 import FieldKitStore
-import FieldKitSync
 import FieldKitTestSupport
 import Foundation
 import Testing
+
+@testable import FieldKitSync
 
 @Suite("sync: trust over time, revoked and replaced laptops, headquarters' backup")
 struct LifecycleTests {
@@ -140,6 +141,61 @@ struct LifecycleTests {
         #expect(throws: TrustFailure.self) { try files.verify(pinned: world.root) }
     }
 
+    @Test("a rotation interrupted after staging is completed by the next rotate; an incomplete staging is discarded")
+    func interruptedRotation() throws {
+        let world = try SyncWorld("lifecycle-interrupted")
+        let root = try rootKey(world)
+        // Staged as rotate stages it, then "the power went": keys and statement not yet in place.
+        let staged = DeviceKeys.generate()
+        let next = try TrustStatement(
+            version: 2, issued: "2026-04-01", expires: "2028-04-01", root: root.keyID,
+            signing: [staged.signing.publicKey], sealing: staged.sealing.publicKey, development: false
+        ).signed(by: root)
+        let pending = world.hub.pendingRotation
+        try FileLayer.makeFolder(pending)
+        try FileLayer.writeAtomically(Data(staged.signing.fileText.utf8), to: pending + "/device.key", mode: 0o600)
+        try FileLayer.writeAtomically(Data(staged.sealing.fileText.utf8), to: pending + "/sealing.key", mode: 0o600)
+        try FileLayer.writeAtomically(next.json, to: pending + "/trust.json")
+        try FileLayer.writeAtomically(next.signature, to: pending + "/trust.json.minisig")
+        let completed = try rotate(world, root: root)
+        #expect(completed.completedInterrupted)
+        #expect(completed.version == 2)
+        #expect(completed.signing == staged.signing.keyID.minisignHex)
+        #expect(!FileLayer.exists(pending))
+        let keys = try DeviceKeys.load(from: world.hub.folder)
+        #expect(try world.hub.currentTrust(store: world.hubStore, keys: keys).version == 2)
+
+        // A staging cut short before its signature is thrown away; the rotation runs afresh.
+        try FileLayer.makeFolder(pending)
+        try FileLayer.writeAtomically(next.json, to: pending + "/trust.json")
+        let fresh = try rotate(world, root: root)
+        #expect(!fresh.completedInterrupted)
+        #expect(fresh.version == 3)
+    }
+
+    @Test("a new root pinned through a handover starts from the old root's trust and bundle versions")
+    func handoverKeepsFloors() throws {
+        let world = try SyncWorld("lifecycle-floors")
+        let laptop = try world.device("laptop", site: "AMS-01")
+        // SyncWorld installs bundle version 1 under the root id "ROOT", trust version 1.
+        try laptop.store.pinRoot(world.root.fileText(), root: "NEWROOT", previous: "ROOT", wall: "x")
+        #expect(try laptop.store.installedVersion(root: "NEWROOT") == 1)
+        #expect(try laptop.store.installedTrustVersion(root: "NEWROOT") == 1)
+        #expect(try laptop.store.device().hqRoot == world.root.fileText())
+    }
+
+    @Test("an archive statement claiming an absurd receipt version is refused before it can overflow")
+    func absurdReceiptClaim() throws {
+        var fields: [String: JSONValue] = [
+            "kind": .string("changes"), "format": .int(1), "device": .string("0123456789abcdef"), "first": .int(1),
+            "last": .int(1), "head": .string(String(repeating: "a", count: 64)), "count": .int(1),
+            "created": .string("x"), "receipt": .int(Int64.max),
+        ]
+        #expect(throws: SyncFailure.self) { try ChangeArchive.Statement(fields, path: "a") }
+        fields["receipt"] = .int(3)
+        #expect(try ChangeArchive.Statement(fields, path: "a").receipt == 3)
+    }
+
     @Test("a device pinned to root A refuses receipts of a headquarters under root B")
     func otherHeadquarters() throws {
         let world = try SyncWorld("lifecycle-other-hq")
@@ -226,17 +282,31 @@ struct LifecycleTests {
 
         try world.enrol(successor)
         let predecessor = try #require(try world.hubStore.enrolledDevice(old.id))
-        #expect(predecessor.revokedAfter == 5)
+        #expect(predecessor.revokedAfter == 3, "the old laptop's own key: what headquarters held")
+        #expect(predecessor.carriedThrough == 5, "what the restored laptop holds")
+        #expect(predecessor.carriedHead == (try store.eventHash(device: old.id, seq: 5)))
         #expect(try world.hubStore.enrolledDevice(successor.id)?.predecessor == old.id)
+
+        // Whoever holds the old laptop cannot add seq 4 and 5 with its key: quarantined. (The old
+        // laptop applies the receipt written before it was replaced, so it sends only 4 and 5.)
+        try old.sync(stick)
+        let thief = try world.importAt([stick.folder])
+        #expect(thief.archives.filter { $0.device == old.id }.map(\.outcome) == ["quarantined"], "\(thief.archives)")
+        #expect(try world.hubStore.heldRanges(device: old.id) == [SeqRange(1, 3)])
+        #expect(stick.archives(of: old.id).map(\.range) == [SeqRange(4, 5)])
+        let ownName = Mailbox.archiveName(device: old.id, range: SeqRange(4, 5))
 
         let sent = try successor.sync(stick)
         #expect(sent.predecessor == old.id)
-        #expect(sent.carried == [SeqRange(1, 5)], "nothing of the old log was acknowledged on the old laptop")
+        #expect(sent.carried == [SeqRange(4, 5)], "its receipt said headquarters holds the old log through seq 3")
+        #expect(!sent.removed.contains(ownName) && sent.replaced.isEmpty, "the old laptop's archive is not deleted")
+        #expect(FileLayer.exists(stick.outbound(old.id) + "/" + ownName + ".old-laptop"), "set aside, not overwritten")
         let carried = try #require(stick.archives(of: old.id).first)
         #expect(try ChangeArchive.inspect(carried.path).statement.carrier == successor.id)
         #expect(try SignedFile.readSignature(of: carried.path).keyID == keys.signing.keyID)
         let report = try world.importAt([stick.folder])
         #expect(report.archives.filter { $0.carrier == successor.id }.map(\.accepted) == [2], "seq 4 and 5 are new")
+        #expect(report.archives.filter { $0.carrier == successor.id }.map(\.outcome) == ["accepted"])
         #expect(try world.hubStore.heldRanges(device: old.id) == [SeqRange(1, 5)])
         #expect(report.receipts.map(\.device) == [successor.id])
 
@@ -244,7 +314,7 @@ struct LifecycleTests {
         #expect(back.receipts.map(\.outcome) == ["applied"])
         #expect(try store.deliveredThrough()[old.id] == 5)
         #expect(back.carried.isEmpty)
-        #expect(stick.archives(of: old.id).isEmpty)
+        #expect(stick.archives(of: old.id).isEmpty, "acknowledged: the old laptop's own archives go too")
         let again = try world.importAt([stick.folder])
         #expect(again.acceptedEvents == 0)
         #expect(try world.hubStore.counts().events == 5 + 1)
@@ -269,6 +339,11 @@ struct LifecycleTests {
             created: "2026-04-01T12:00:00.000Z")
         #expect(FileLayer.exists(summary.file + ".minisig"))
         #expect(try FileLayer.permissions(of: summary.file) == 0o600, "it holds secret keys")
+        let second = try HubBackup.write(
+            hub: world.hub, store: world.hubStore, keys: world.hubKeys, to: target, date: "2026-04-01",
+            created: "2026-04-01T13:00:00.000Z")
+        #expect(second.file.hasSuffix("fieldkit-hub-backup-2026-04-01-2.tar.zst"), "the first is never replaced")
+        #expect(FileLayer.exists(summary.file))
         #expect(FileLayer.exists(target + "/trust.json"))
         #expect(try Tools.run("tar", ["--zstd", "-tf", summary.file]).stdout.contains("keys/device.key"))
         #expect(!(try Tools.run("tar", ["--zstd", "-tf", summary.file]).stdout.contains("root.key")))

@@ -73,12 +73,15 @@ final class SyncWorld: Sendable {
 
     func enrol(_ device: TestDevice, at store: Store? = nil) throws {
         let record = try device.store.device()
+        let through = try record.predecessor.map { try device.store.highestSeq(of: $0) }
         let request = EnrolmentRequest(
-            device: record, keys: device.keys, created: "x",
-            predecessorThrough: try record.predecessor.map { try device.store.highestSeq(of: $0) })
+            device: record, keys: device.keys, created: "x", predecessorThrough: through,
+            predecessorHead: try record.predecessor.flatMap {
+                try device.store.eventHash(device: $0, seq: through ?? 0)
+            })
         try (store ?? hubStore).enrol(
             try request.enrolled(wall: "2026-03-14T10:00:00.000Z", acceptedBy: "test"),
-            predecessorThrough: request.predecessorThrough ?? 0)
+            predecessorThrough: request.predecessorThrough ?? 0, predecessorHead: request.predecessorHead)
     }
 
     /// Imports `inputs` at headquarters (or at another hub's store and folder), signing receipts

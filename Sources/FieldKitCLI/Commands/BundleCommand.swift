@@ -184,7 +184,9 @@ struct BundleCommand: ParsableCommand {
             }
             if verified.root != root {
                 // Headquarters moved to a new root and the old one handed over to it.
-                try store.pinRoot(verified.root.fileText())
+                try store.pinRoot(
+                    verified.root.fileText(), root: verified.root.keyID.minisignHex, previous: root.keyID.minisignHex,
+                    wall: EventTime.wallString(context.environment.now()))
                 context.console.err(
                     "note: headquarters' root moved from \(root.keyID) to \(verified.root.keyID) through a signed handover; the new root is pinned"
                 )

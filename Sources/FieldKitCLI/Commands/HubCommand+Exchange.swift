@@ -52,7 +52,8 @@ extension HubCommand {
                     if let predecessor = request.predecessor {
                         context.console.out(
                             "  restored from device \(predecessor) (holds its events through seq \(request.predecessorThrough ?? 0)); "
-                                + "accepting it revokes \(predecessor) and lets this laptop deliver its events")
+                                + "accepting it revokes \(predecessor)'s own key and lets this laptop deliver its events"
+                        )
                     }
                 }
                 let accept: Bool
@@ -70,7 +71,7 @@ extension HubCommand {
                     let added = try store.enrol(
                         try request.enrolled(
                             wall: EventTime.wallString(context.environment.now()), acceptedBy: acceptedBy),
-                        predecessorThrough: request.predecessorThrough ?? 0)
+                        predecessorThrough: request.predecessorThrough ?? 0, predecessorHead: request.predecessorHead)
                     result.outcome = added ? "enrolled" : "already enrolled"
                 }
                 if !global.json { context.console.out("  \(result.outcome)") }

@@ -58,6 +58,9 @@ extension HubCommand {
                 newRoot: try root.map { try DeviceKeys.loadSigningKey($0) }, signing: signing, sealing: sealing,
                 issued: today, expires: expiry)
             if global.json { return try context.printJSON(rotation) }
+            if rotation.completedInterrupted {
+                context.console.out("Completed the rotation an earlier run was interrupted in; made nothing new.")
+            }
             context.console.out(
                 "Trust statement version \(rotation.version) under root \(rotation.root), valid until \(rotation.expires)."
             )
@@ -126,7 +129,8 @@ extension HubCommand {
             parts.trustSignature = trust.signature
             parts.handovers = trust.handovers
             let verified = try parts.verify(root: root)
-            let path = try hub.publish(bundle: file, version: verified.content.info.version)
+            let path = try hub.publish(
+                bundle: verified.bytes, signature: parts.signature, version: verified.content.info.version)
             if global.json {
                 return try context.printJSON(["file": path, "version": String(verified.content.info.version)])
             }
@@ -227,26 +231,15 @@ extension HubCommand {
             defer { withExtendedLifetime(lock) {} }
             let keys = try DeviceKeys.load(from: hub.folder)
             _ = try hub.currentTrust(store: store, keys: keys)
-            try FileLayer.makeFolder(to)
-            let target = to + "/fieldkit"
-            guard (FileLayer.exists(file)) else { throw CoreFailure.missingFile(path: file) }
-            Mailbox.remove(signed: target)
-            try UpdateCommand.copy(file, to: target)
-            _ = chmod(target, 0o755)
-            let signature = try SignedFile.sign(
-                target, key: keys.signing,
-                statement: [
-                    "kind": .string(ExecutableRelease.kind), "format": .int(ExecutableRelease.format),
-                    "version": .string(version), "machine": .string(machine),
-                    "created": .string(EventTime.wallString(context.environment.now())),
-                ])
-            try hub.trustFiles().write(into: to) { data, path in try Mailbox.place(data, at: path) }
+            let target = try ExecutableRelease.release(
+                file, version: version, machine: machine, key: keys.signing, trust: try hub.trustFiles(),
+                created: EventTime.wallString(context.environment.now()), into: to)
             if global.json {
                 return try context.printJSON([
-                    "file": target, "version": version, "signedBy": signature.keyID.minisignHex,
+                    "file": target, "version": version, "signedBy": keys.signing.keyID.minisignHex,
                 ])
             }
-            context.console.out("Wrote \(target) (version \(version), \(machine)), signed by \(signature.keyID).")
+            context.console.out("Wrote \(target) (version \(version), \(machine)), signed by \(keys.signing.keyID).")
             context.console.out("On a laptop: 'fieldkit update \(target)'.")
         }
     }

@@ -207,9 +207,11 @@ struct EnrolCommand: ParsableCommand, ContextCommand {
         }
         let keys = try DeviceKeys.load(from: dataFolder)
         let device = try store.device()
+        let through = try device.predecessor.map { try store.highestSeq(of: $0) }
         let request = EnrolmentRequest(
             device: device, keys: keys, created: EventTime.wallString(context.environment.now()),
-            predecessorThrough: try device.predecessor.map { try store.highestSeq(of: $0) })
+            predecessorThrough: through,
+            predecessorHead: try device.predecessor.flatMap { try store.eventHash(device: $0, seq: through ?? 0) })
         let path = try request.write(into: Mailbox(folder: to), key: keys.signing)
         let fingerprint = try request.fingerprint()
         if global.json {
