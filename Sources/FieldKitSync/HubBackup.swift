@@ -62,10 +62,9 @@ public enum HubBackup {
         guard entries.count <= limits.maximumEntries, total <= limits.maximumTotalSize,
             entries.allSatisfy({ $0.data.count <= limits.maximumEntrySize })
         else {
-            throw SyncFailure.hubInconsistent(
-                "a backup of \(entries.count) files and \(total) bytes is over what 'hub restore' reads "
-                    + "(\(limits.maximumEntries) files, \(limits.maximumTotalSize) bytes); move old photos or quarantined files aside"
-            )
+            throw SyncFailure.backupTooLarge(
+                files: entries.count, bytes: total, maximumFiles: limits.maximumEntries,
+                maximumBytes: limits.maximumTotalSize)
         }
         // An earlier backup of the same day is never replaced: a failed write must not cost it.
         var path = target + "/fieldkit-hub-backup-\(date).tar.zst"

@@ -28,6 +28,8 @@ public enum SyncFailure: Error, Equatable, Sendable {
     case notSuccessor(path: String, carrier: String, device: String)
     /// An archive carried by a successor that was itself revoked.
     case carrierRevoked(path: String, carrier: String)
+    /// A headquarters backup would be larger than `hub restore` reads.
+    case backupTooLarge(files: Int, bytes: Int, maximumFiles: Int, maximumBytes: Int)
     /// Headquarters' own files disagree (an interrupted rotation, a hand-edited folder).
     case hubInconsistent(String)
     /// A published file is not newer than the one already published or installed.
@@ -57,6 +59,8 @@ extension SyncFailure: FieldKitError {
             "\(path) is carried by device \(carrier), which is not the enrolled successor of device \(device)"
         case .carrierRevoked(let path, let carrier):
             "\(path) is carried by device \(carrier), which was revoked"
+        case .backupTooLarge(let files, let bytes, let maximumFiles, let maximumBytes):
+            "a backup of \(files) files and \(bytes) bytes is over what 'hub restore' reads (\(maximumFiles) files, \(maximumBytes) bytes)"
         case .hubInconsistent(let reason): "headquarters' folder is inconsistent: \(reason)"
         case .notNewer(let what, let offered, let current):
             "the \(what) is version \(offered), not newer than version \(current)"
@@ -80,6 +84,8 @@ extension SyncFailure: FieldKitError {
         case .carrierRevoked:
             "the laptop that carried it was reported lost or replaced; keep the quarantined file for investigation"
         case .notSuccessor: "enrol the restored laptop with 'fieldkit hub enrol' first; it links it to its predecessor"
+        case .backupTooLarge:
+            "move old photos (blobs/) or quarantined files aside to an archive disk, then back up again; report this to the fieldkit developers"
         case .hubInconsistent: "run 'fieldkit hub rotate' again with the root key, or restore the last hub backup"
         case .notNewer: "use a newer version; versions only go up"
         }

@@ -81,9 +81,8 @@ struct SyncCommand: ParsableCommand, ContextCommand {
         guard let offer = report.bundleOffer, let path = report.bundle else { return nil }
         guard let root = try ContentAccess.pinnedRoot(store) else { return nil }
         var result = BundleResult(version: offer.version, outcome: "already installed")
-        if try store.installedBundle()?.root == root.keyID.minisignHex,
-            let installed = try store.installedVersion(root: root.keyID.minisignHex), installed >= offer.version
-        {
+        // The installed version from this root, or the floor a root handover carried over.
+        if let installed = try store.installedVersion(root: root.keyID.minisignHex), installed >= offer.version {
             if installed > offer.version {
                 result.outcome = "not installed: older than the installed version \(installed)"
             }
@@ -158,7 +157,7 @@ struct SyncCommand: ParsableCommand, ContextCommand {
         if let predecessor = report.predecessor {
             if !report.carried.isEmpty {
                 out(
-                    "  \(would)write \(report.carried.count) archive(s) of predecessor \(predecessor): seq "
+                    "  \(would)write \(report.carried.count) archive(s) of earlier laptop \(predecessor)'s log: seq "
                         + report.carried.map(\.description).joined(separator: ", "))
             }
             if report.carriedUndelivered > 0 {
