@@ -22,4 +22,6 @@ public enum EventType {
     public static let instrumentRegistered = "instrument.registered"
     /// A site audit: what was scanned, missing, unexpected or at the wrong site.
     public static let auditRecorded = "audit.recorded"
+    /// A person decided a conflict: the value of one head is kept over all heads (its basis).
+    public static let conflictResolved = "conflict.resolved"
 }

@@ -77,6 +77,11 @@ public enum InstrumentFold {
             return ["condition": payload["conditionAfter"]?.stringValue].compactMapValues { $0 }
         case EventType.repairAmended:
             return ["condition": payload["changes"]?["conditionAfter"]?.stringValue].compactMapValues { $0 }
+        case EventType.conflictResolved:
+            guard let attribute = payload["attribute"]?.stringValue, attributes.contains(attribute),
+                let value = payload["value"]?.stringValue
+            else { return [:] }
+            return [attribute: value]
         default:
             return [:]
         }

@@ -30,6 +30,10 @@ public enum StoreFailure: Error, Equatable, Sendable {
     case revocationBelowHeld(device: String, after: Int64, held: Int64)
     /// A trust statement older than one already accepted from the same root.
     case olderTrust(offered: Int64, accepted: Int64)
+    /// No open conflict has this id.
+    case noSuchConflict(String)
+    /// `--keep` names no side, or more than one, of the conflict.
+    case noSuchSide(conflict: String, keep: String, sides: [String])
 }
 
 extension StoreFailure: FieldKitError {
@@ -54,6 +58,9 @@ extension StoreFailure: FieldKitError {
             "headquarters already holds device \(device)'s events up to seq \(held), so it cannot be revoked after seq \(after)"
         case .olderTrust(let offered, let accepted):
             "the trust statement is version \(offered), older than version \(accepted) already accepted"
+        case .noSuchConflict(let id): "there is no open conflict \(id)"
+        case .noSuchSide(let conflict, let keep, let sides):
+            "\"\(keep)\" names \(sides.filter { $0.hasPrefix(keep.lowercased()) && !keep.isEmpty }.isEmpty ? "no" : "more than one") side of conflict \(conflict) (sides: \(sides.joined(separator: ", ")))"
         }
     }
 
@@ -74,6 +81,8 @@ extension StoreFailure: FieldKitError {
         case .revocationBelowHeld:
             "events already merged stay (the log is append-only): revoke after the highest held seq and review those events"
         case .olderTrust: "use the newest file from headquarters"
+        case .noSuchConflict: "list the open conflicts with 'fieldkit hub conflicts'; it may be resolved already"
+        case .noSuchSide: "give the event id (or enough of its start) of the side to keep"
         }
     }
 
@@ -85,7 +94,7 @@ extension StoreFailure: FieldKitError {
         case .corrupted, .missingDevice: .dataError
         case .logRule: .software
         case .fork, .brokenChain, .olderReceipt, .enrolledWithAnotherKey, .olderTrust: .dataError
-        case .notEnrolled, .revocationBelowHeld: .usage
+        case .notEnrolled, .revocationBelowHeld, .noSuchConflict, .noSuchSide: .usage
         case .notHub: .usage
         }
     }

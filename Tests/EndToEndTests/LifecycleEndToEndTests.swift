@@ -48,6 +48,16 @@ struct LifecycleEndToEndTests {
             return bundle
         }
 
+        /// Logs a repair on the laptop.
+        func logRepair() throws {
+            let logged = try Tools.fieldkit(
+                [
+                    "repair", "log", "LO-VN-000001", "--problem", "snaar", "--action", "nieuwe snaar", "--minutes", "5",
+                    "--outcome", "fixed",
+                ] + laptop)
+            #expect(logged.status == 0, "\(logged.stderr)")
+        }
+
         /// laptop sync → hub import → laptop sync.
         @discardableResult
         func roundTrip() throws -> Tools.Outcome {
@@ -69,14 +79,7 @@ struct LifecycleEndToEndTests {
         #expect(again.status == 65, "the same version again is not newer")
         #expect(again.stderr.contains("not newer"))
 
-        #expect(
-            try Tools.fieldkit(
-                [
-                    "repair", "log", "LO-VN-000001", "--problem", "snaar", "--action", "nieuwe snaar", "--minutes", "5",
-                    "--outcome", "fixed",
-                ]
-                    + setting.laptop
-            ).status == 0)
+        try setting.logRepair()
         let back = try json(try setting.roundTrip())
         let result = try #require(back["bundleResult"] as? [String: Any], "\(back)")
         #expect(result["outcome"] as? String == "installed")
@@ -161,14 +164,7 @@ struct LifecycleEndToEndTests {
     @Test("hub backup and hub restore from the command line give the same state digest")
     func backupRestore() throws {
         let setting = try Setting("e2e-hub-backup")
-        #expect(
-            try Tools.fieldkit(
-                [
-                    "repair", "log", "LO-VN-000001", "--problem", "snaar", "--action", "nieuwe snaar", "--minutes", "5",
-                    "--outcome", "fixed",
-                ]
-                    + setting.laptop
-            ).status == 0)
+        try setting.logRepair()
         try setting.roundTrip()
         let target = setting.folder.appending("backup")
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)

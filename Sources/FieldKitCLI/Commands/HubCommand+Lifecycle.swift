@@ -131,6 +131,9 @@ extension HubCommand {
             let verified = try parts.verify(root: root)
             let path = try hub.publish(
                 bundle: verified.bytes, signature: parts.signature, version: verified.content.info.version)
+            // Headquarters folds on the snapshot it sends out.
+            try ContentLibrary(store: store).install(
+                verified, root: root, installedWall: EventTime.wallString(context.environment.now()))
             if global.json {
                 return try context.printJSON(["file": path, "version": String(verified.content.info.version)])
             }

@@ -11,7 +11,7 @@ struct HubCommand: ParsableCommand {
         commandName: "hub", abstract: "Headquarters: keys, the device roster, importing archives, receipts.",
         subcommands: [
             Init.self, Keys.self, Enrol.self, Revoke.self, Rotate.self, Import.self, Status.self, Publish.self,
-            Backup.self, Restore.self, Release.self,
+            Backup.self, Restore.self, Release.self, Conflicts.self,
         ])
 
     /// Opens headquarters' store, refusing a device's.
@@ -20,6 +20,9 @@ struct HubCommand: ParsableCommand {
     ) {
         let (store, lock, folder) = try global.openStore(context)
         try store.requireHub()
+        // Headquarters folds instruments on the same snapshot as the devices: the bundle it
+        // published, else (until it publishes one) the one built in.
+        _ = try ContentAccess.library(store, context: context)
         return (store, lock, HubFolder(folder: folder))
     }
 
