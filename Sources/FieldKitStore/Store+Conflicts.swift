@@ -119,3 +119,41 @@ extension Store {
         }
     }
 }
+
+/// What is odd about a device's clock, from the wall times its events carry (Sync/SPEC.md §15).
+public struct ClockAnomalies: Sendable, Equatable, Codable {
+    /// Events whose wall clock reads before 2020.
+    public var beforeTwentyTwenty: Int
+    /// Events whose wall clock reads more than a day ahead of `now`.
+    public var aheadOfNow: Int
+    /// Events whose wall clock reads earlier than the event before them in the device's log.
+    public var backwards: Int
+
+    /// Whether there is anything to say.
+    public var isEmpty: Bool { beforeTwentyTwenty == 0 && aheadOfNow == 0 && backwards == 0 }
+}
+
+extension Store {
+    /// Clock anomalies per device with any, measured against `now`. Events are
+    /// accepted whatever their clocks say: this only flags them for a person.
+    public func clockAnomalies(now: Date) throws(StoreFailure) -> [String: ClockAnomalies] {
+        let ahead = EventTime.wallString(now.addingTimeInterval(86_400))
+        return try read { db in
+            var found: [String: ClockAnomalies] = [:]
+            var previous: (device: String, wall: String)?
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT device, json_extract(line, '$.wall') AS wall FROM events ORDER BY device, seq")
+            while let row = try rows.next() {
+                let device: String = row["device"]
+                let wall: String = row["wall"] ?? ""
+                var entry = found[device] ?? ClockAnomalies(beforeTwentyTwenty: 0, aheadOfNow: 0, backwards: 0)
+                if wall < "2020-01-01" { entry.beforeTwentyTwenty += 1 }
+                if wall > ahead { entry.aheadOfNow += 1 }
+                if let previous, previous.device == device, wall < previous.wall { entry.backwards += 1 }
+                found[device] = entry
+                previous = (device, wall)
+            }
+            return found.filter { !$0.value.isEmpty }
+        }
+    }
+}

@@ -111,6 +111,8 @@ struct HubCommand: ParsableCommand {
             var events: Int
             var devices: [HubDeviceSummary]
             var quarantined: Int
+            /// Per device with any: events before 2020, more than a day ahead, or going backwards.
+            var clocks: [String: ClockAnomalies]
         }
 
         func run(in context: CommandContext) throws {
@@ -121,7 +123,8 @@ struct HubCommand: ParsableCommand {
             }
             let report = Report(
                 stateDigest: try store.stateDigest(), events: try store.counts().events,
-                devices: try store.hubSummaries(), quarantined: quarantined)
+                devices: try store.hubSummaries(), quarantined: quarantined,
+                clocks: try store.clockAnomalies(now: context.environment.now()))
             if global.json { return try context.printJSON(report) }
             context.console.out("Headquarters: \(report.events) events; state digest \(report.stateDigest)")
             if report.devices.isEmpty { context.console.out("No device is enrolled yet: use 'fieldkit hub enrol'.") }
@@ -134,6 +137,12 @@ struct HubCommand: ParsableCommand {
                     context.console.out("    gaps: seq \(device.gaps.map(\.description).joined(separator: ", "))")
                 }
                 if device.refusals > 0 { context.console.out("    \(device.refusals) archive(s) refused") }
+                if let clock = report.clocks[device.device] {
+                    context.console.out(
+                        "    clock: \(clock.beforeTwentyTwenty) event(s) dated before 2020, \(clock.aheadOfNow) more than a day "
+                            + "ahead, \(clock.backwards) earlier than the event before (accepted; the order does not depend on it)"
+                    )
+                }
                 context.console.out(
                     "    \(device.state); enrolled \(device.enrolledWall.prefix(10))"
                         + (device.acceptedBy.map { " by \($0)" } ?? "")
