@@ -65,5 +65,10 @@ struct WrongClockTests {
         #expect(clocks[stuck.id]?.aheadOfNow == 1)
         #expect(clocks[reset.id]?.beforeTwentyTwenty == 2)
         #expect(clocks[reset.id]?.backwards == 1)
+
+        // The honest laptop learns of the 2038 move with its receipt; its doctor flags that clock.
+        try honest.sync(stick)
+        #expect(try honest.store.clockAnomalies(now: now)[stuck.id]?.aheadOfNow == 1)
+        #expect(try honest.store.openConflicts().map(\.id) == ["LO-VN-000001/site"])
     }
 }

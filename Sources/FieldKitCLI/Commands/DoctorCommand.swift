@@ -42,6 +42,17 @@ struct DoctorCommand: ParsableCommand, ContextCommand {
                     "the wall clock is earlier than the newest event (\(newest.event.wall)): the clock may have gone back"
                 )
             }
+            // Other laptops' clocks, as their events arrived here: flagged, never refused. (This
+            // laptop's own clock is judged above, against its own wall clock.)
+            let own = try store.device().id
+            for (device, clock) in try store.clockAnomalies(now: context.environment.now()).sorted(by: {
+                $0.key < $1.key
+            }) where device != own {
+                warnings.append(
+                    "device \(device)'s clock: \(clock.beforeTwentyTwenty) event(s) dated before 2020, "
+                        + "\(clock.aheadOfNow) more than a day ahead of this laptop, \(clock.backwards) earlier than "
+                        + "the event before (accepted: no decision depends on clocks)")
+            }
         } catch let failure as StoreFailure {
             guard case .corrupted = failure else { throw failure }
             findings.append(failure.message)
