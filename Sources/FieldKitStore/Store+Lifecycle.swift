@@ -42,7 +42,7 @@ extension Store {
                 db, sql: "SELECT EXISTS (SELECT 1 FROM hub_devices WHERE device = ?)", arguments: [device])
                 ?? false
         else { throw StoreFailure.notEnrolled(device: device) }
-        let held = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [device]) ?? 0
+        let held = try Store.highestSeq(of: device, in: db)
         guard after >= held else { throw StoreFailure.revocationBelowHeld(device: device, after: after, held: held) }
         try db.execute(
             sql: "UPDATE hub_devices SET revoked_after = ?, revoked_wall = ?, revoked_reason = ? WHERE device = ?",
@@ -61,8 +61,7 @@ extension Store {
             let row = try Row.fetchOne(
                 db, sql: "SELECT revoked_after FROM hub_devices WHERE device = ?", arguments: [predecessor])
         else { throw StoreFailure.notEnrolled(device: predecessor) }
-        let held =
-            try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [predecessor]) ?? 0
+        let held = try Store.highestSeq(of: predecessor, in: db)
         if (row["revoked_after"] as Int64?) == nil {
             _ = try revoke(
                 device: predecessor, after: held, reason: "replaced by device \(successor)", wall: wall, in: db)
@@ -81,9 +80,11 @@ extension Store {
 
     /// The highest seq held of `device` (0 when none).
     public func highestSeq(of device: String) throws(StoreFailure) -> Int64 {
-        try read { db in
-            try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [device]) ?? 0
-        }
+        try read { db in try Store.highestSeq(of: device, in: db) }
+    }
+
+    static func highestSeq(of device: String, in db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [device]) ?? 0
     }
 
     /// The enrolled device whose predecessor is `device`, if any.

@@ -115,9 +115,7 @@ extension Store {
                         db, sql: "SELECT EXISTS (SELECT 1 FROM delivery WHERE device = ?)", arguments: [carried.device])
                         ?? false
                 else { continue }
-                let held =
-                    try Int64.fetchOne(
-                        db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [carried.device]) ?? 0
+                let held = try Store.highestSeq(of: carried.device, in: db)
                 try Store.setDelivered(device: carried.device, through: min(carried.through, held), in: db)
             }
             let before =
@@ -129,11 +127,11 @@ extension Store {
                 if try Store.mergeOne(stored, in: db) { added += 1 }
             }
             try Store.upsert(people: receipt.people, in: db)
-            let held = try Int64.fetchOne(db, sql: "SELECT max(seq) FROM events WHERE device = ?", arguments: [device])
+            let held = try Store.highestSeq(of: device, in: db)
             // A receipt can never acknowledge more than this device wrote. It may acknowledge
             // less than an earlier one: headquarters restored from a backup lost what came after
             // it, and those events must be sent again. (An older receipt is refused above.)
-            let through = min(receipt.through, held ?? 0)
+            let through = min(receipt.through, held)
             try Store.setDelivered(device: device, through: through, in: db)
             try db.execute(
                 sql: "INSERT INTO sync_receipts (version, through, events, applied_wall) VALUES (?, ?, ?, ?)",

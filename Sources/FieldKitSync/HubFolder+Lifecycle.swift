@@ -41,8 +41,7 @@ extension HubFolder {
         issued: String, expires: String
     ) throws -> Rotation {
         try store.requireHub()
-        guard let rootText = try store.device().hqRoot else { throw StoreFailure.missingDevice }
-        let pinned = try MinisignPublicKey(text: rootText)
+        let pinned = try HubFolder.root(of: store)
         guard rootKey.keyID == pinned.keyID else {
             throw CoreFailure.invalidValue(
                 what: "--root-key",

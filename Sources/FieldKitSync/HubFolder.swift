@@ -27,11 +27,16 @@ public struct HubFolder: Sendable {
     /// The current trust statement with its signature and every root handover made so far.
     public func trustFiles() throws -> TrustFiles { try TrustFiles.read(in: trust) }
 
+    /// Headquarters' current root: the one `hub init` (or the last root rotation) pinned.
+    public static func root(of store: Store) throws -> MinisignPublicKey {
+        guard let text = try store.device().hqRoot else { throw StoreFailure.missingDevice }
+        return try MinisignPublicKey(text: text)
+    }
+
     /// The current trust statement, checked against the store's root, and refused unless it names
     /// the signing key in `keys/` (an interrupted `hub rotate` leaves them apart).
     public func currentTrust(store: Store, keys: DeviceKeys) throws -> TrustStatement {
-        guard let rootText = try store.device().hqRoot else { throw StoreFailure.missingDevice }
-        let statement = try trustFiles().verify(pinned: try MinisignPublicKey(text: rootText)).statement
+        let statement = try trustFiles().verify(pinned: try HubFolder.root(of: store)).statement
         guard try statement.signingKeys().contains(keys.signing.publicKey) else {
             throw SyncFailure.hubInconsistent(
                 "the trust statement in \(trust) does not name the signing key in \(folder)/keys")

@@ -120,8 +120,7 @@ extension HubCommand {
         func run(in context: CommandContext) throws {
             let (store, lock, hub) = try HubCommand.openHub(global, context)
             defer { withExtendedLifetime(lock) {} }
-            guard let rootText = try store.device().hqRoot else { throw StoreFailure.missingDevice }
-            let root = try MinisignPublicKey(text: rootText)
+            let root = try HubFolder.root(of: store)
             // Checked under headquarters' current trust statement: that is what travels beside it.
             let trust = try hub.trustFiles()
             var parts = try BundleParts.read(file)

@@ -78,8 +78,7 @@ struct HubCommand: ParsableCommand {
         func run(in context: CommandContext) throws {
             let (store, lock, hub) = try HubCommand.openHub(global, context)
             defer { withExtendedLifetime(lock) {} }
-            guard let rootText = try store.device().hqRoot else { throw StoreFailure.missingDevice }
-            let root = try MinisignPublicKey(text: rootText)
+            let root = try HubFolder.root(of: store)
             let keys = try DeviceKeys.load(from: hub.folder)
             let signing = keys.signing.publicKey
             let sealing = keys.sealing.publicKey
