@@ -76,3 +76,19 @@ public struct ArchiveContents: Sendable, Equatable {
     /// Entry bytes by name.
     public var files: [String: Data]
 }
+
+/// To whom and under which associated data an archive is sealed as it is written.
+public struct SealingTarget: Sendable {
+    public var recipient: SealingPublicKey
+    /// The canonical statement the file is signed with (Sync/SPEC.md §16.1).
+    public var associatedData: Data
+    /// Only for golden vectors.
+    public var seed: Sealing.Seed?
+
+    /// Makes one.
+    public init(recipient: SealingPublicKey, associatedData: Data, seed: Sealing.Seed? = nil) {
+        self.recipient = recipient
+        self.associatedData = associatedData
+        self.seed = seed
+    }
+}

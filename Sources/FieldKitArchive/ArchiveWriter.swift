@@ -9,11 +9,12 @@ public enum ArchiveWriter {
     /// from its first byte); returns the manifest.
     ///
     /// Entries get fixed metadata (mtime `modified`, uid/gid 0, mode 0644), so the same input
-    /// makes the same tar stream.
+    /// makes the same tar stream. With `sealing`, the tar + zstd stream is sealed as it is
+    /// written (Sync/SPEC.md §16.1): no readable byte reaches the file, not even for a moment.
     @discardableResult
     public static func write(
         entries: [ArchiveEntry], kind: String, to path: String, modified: Int64 = 0, level: Int = 3,
-        mode: mode_t = 0o644
+        mode: mode_t = 0o644, sealing: SealingTarget? = nil
     ) throws(ArchiveFailure) -> ArchiveManifest {
         let manifest = ArchiveManifest(
             kind: kind,
@@ -21,8 +22,10 @@ public enum ArchiveWriter {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         guard let manifestData = try? encoder.encode(manifest) else { throw .badManifest("it could not be encoded") }
-        let sink: AtomicFileWriter
-        do { sink = try AtomicFileWriter(path: path, mode: mode) } catch { throw .library(error.message) }
+        let sink: Sink
+        do { sink = try Sink(file: try AtomicFileWriter(path: path, mode: mode), sealing: sealing) } catch {
+            throw .library((error as? any FieldKitError)?.message ?? "\(error)")
+        }
         let box = Unmanaged.passRetained(sink)
         defer { box.release() }
         guard let archive = archive_write_new() else { throw .library("out of memory") }
@@ -35,7 +38,7 @@ public enum ArchiveWriter {
             archive, box.toOpaque(), nil,
             { _, client, buffer, length in
                 guard let client, let buffer else { return -1 }
-                let writer = Unmanaged<AtomicFileWriter>.fromOpaque(client).takeUnretainedValue()
+                let writer = Unmanaged<Sink>.fromOpaque(client).takeUnretainedValue()
                 return writer.write(UnsafeRawBufferPointer(start: buffer, count: length)) ? length : -1
             }, nil, nil)
         guard opened == ARCHIVE_OK else {
@@ -72,8 +75,48 @@ public enum ArchiveWriter {
             sink.abort()
             throw .library(errorText(archive))
         }
-        do { try sink.commit() } catch { throw .library(error.message) }
+        do { try sink.commit() } catch { throw .library((error as? any FieldKitError)?.message ?? "\(error)") }
         return manifest
+    }
+
+    /// Where libarchive's bytes go: straight to the file, or through a sealer first.
+    final class Sink {
+        let file: AtomicFileWriter
+        var sealer: Sealing.Sealer?
+
+        init(file: AtomicFileWriter, sealing: SealingTarget?) throws {
+            self.file = file
+            if let sealing {
+                let sealer = try Sealing.Sealer(
+                    to: sealing.recipient, associatedData: sealing.associatedData, seed: sealing.seed)
+                guard sealer.header.withUnsafeBytes({ file.write($0) }) else {
+                    file.abort()
+                    throw CoreFailure.cannotWrite(path: file.path, code: 0, description: "the header was not written")
+                }
+                self.sealer = sealer
+            }
+        }
+
+        func write(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            guard sealer != nil else { return file.write(bytes) }
+            guard let sealed = try? sealer?.update(bytes) else { return false }
+            return sealed.isEmpty || write(sealed)
+        }
+
+        func write(_ data: Data) -> Bool { data.withUnsafeBytes { file.write($0) } }
+
+        func commit() throws {
+            if sealer != nil {
+                guard let last = try sealer?.finish(), write(last) else {
+                    file.abort()
+                    throw CoreFailure.cannotWrite(
+                        path: file.path, code: 0, description: "the last chunk was not sealed")
+                }
+            }
+            try file.commit()
+        }
+
+        func abort() { file.abort() }
     }
 
     static func errorText(_ archive: OpaquePointer?) -> String {

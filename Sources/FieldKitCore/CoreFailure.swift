@@ -63,6 +63,9 @@ extension CryptoFailure: FieldKitError {
         case .badSignature: "the signature does not match the file: the file or its signature was changed"
         case .badTrustedComment: "the signature's trusted comment was changed"
         case .unsupportedAlgorithm(let tag): "unsupported signature algorithm \"\(tag)\" (fieldkit reads \"Ed\")"
+        case .notSealedTo(let expected, let found):
+            "the file is sealed to sealing key \(found), not to this key (\(expected))"
+        case .sealedDamaged(let reason): "the sealed content does not open: \(reason)"
         case .library(let description): "cryptography failed: \(description)"
         }
     }
@@ -71,7 +74,9 @@ extension CryptoFailure: FieldKitError {
         switch self {
         case .malformed, .unsupportedAlgorithm: "use a key or signature file written by fieldkit or minisign"
         case .keyMismatch: "check that you gave the public key of the signer"
-        case .badSignature, .badTrustedComment: "do not use this file; get a fresh copy from its source"
+        case .badSignature, .badTrustedComment, .sealedDamaged:
+            "do not use this file; get a fresh copy from its source"
+        case .notSealedTo: "it was meant for another device or key: give it to its recipient"
         case .library: nil
         }
     }

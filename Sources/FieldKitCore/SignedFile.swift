@@ -141,6 +141,14 @@ public enum SignedFile {
         return statement
     }
 
+    /// The associated data a sealed file is sealed under (Sync/SPEC.md §16.1): its statement
+    /// without what signing adds (`size`, `sha256`, `chunked`), as canonical JSON.
+    public static func associatedData(_ statement: [String: JSONValue]) throws(SignedFileFailure) -> Data {
+        var fields = statement
+        for key in ["size", "sha256", "chunked"] { fields[key] = nil }
+        return try canonicalJSON(fields)
+    }
+
     /// Parses a trusted comment as a statement (one JSON object).
     public static func parseStatement(_ comment: String) throws(SignedFileFailure) -> [String: JSONValue] {
         guard comment.utf8.count <= 4096,

@@ -13,6 +13,10 @@ public enum CryptoFailure: Error, Equatable, Sendable {
     case badTrustedComment
     /// The algorithm tag is one we do not read (for example minisign's prehashed "ED").
     case unsupportedAlgorithm(String)
+    /// A sealed file names a sealing key other than the one offered to open it.
+    case notSealedTo(expected: String, found: String)
+    /// A sealed file does not open: changed, cut short, chunks reordered, or other associated data.
+    case sealedDamaged(String)
     /// The underlying library refused a key or operation.
     case library(String)
 }

@@ -9,7 +9,7 @@ public struct SealingSecretKey: Sendable {
     /// An id for the pair, to name it in statements.
     public let keyID: KeyID
     private let raw: Data
-    private var key: Curve25519.KeyAgreement.PrivateKey {
+    var key: Curve25519.KeyAgreement.PrivateKey {
         // The bytes were checked when this value was made.
         (try? Curve25519.KeyAgreement.PrivateKey(rawRepresentation: raw)) ?? Curve25519.KeyAgreement.PrivateKey()
     }

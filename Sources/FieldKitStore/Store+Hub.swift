@@ -123,14 +123,17 @@ public struct ReceiptPlan: Sendable, Equatable {
     public var format: Int
     /// How far headquarters holds the predecessor's log this device carries on.
     public var predecessors: [LogAcknowledgement]
+    /// Every person erased at headquarters (ids only): the device erases them too.
+    public var erased: [String]
 
     /// Makes a plan (headquarters computes them with `planReceipt`).
     public init(
         device: String, version: Int64, position: Int64, through: Int64, accepted: [SeqRange], known: [SeqRange],
         gaps: [SeqRange], refused: [HubRefusal], events: [StoredEvent], people: [Person], format: Int,
-        predecessors: [LogAcknowledgement] = []
+        predecessors: [LogAcknowledgement] = [], erased: [String] = []
     ) {
         self.predecessors = predecessors
+        self.erased = erased
         self.device = device
         self.version = version
         self.position = position

@@ -67,7 +67,8 @@ extension Store {
                     LogAcknowledgement(
                         device: ancestor,
                         through: SeqRange.contiguousThrough(try Store.heldRanges(device: ancestor, in: db)))
-                })
+                },
+                erased: try String.fetchAll(db, sql: "SELECT id FROM people WHERE erased = 1 ORDER BY id"))
         }
     }
 

@@ -21,14 +21,17 @@ public struct ReceiptApplication: Sendable, Equatable {
     /// from the pinned root `pinnedRoot` (key id, minisign hex).
     public var newRoot: String?
     public var pinnedRoot: String?
+    /// Persons erased at headquarters: their names are erased here too.
+    public var erased: [String]
 
     /// Makes one.
     public init(
         version: Int64, through: Int64, events: [StoredEvent], people: [Person],
         predecessors: [LogAcknowledgement] = [], trustRoot: String? = nil, trustVersion: Int64 = 0,
-        newRoot: String? = nil, pinnedRoot: String? = nil
+        newRoot: String? = nil, pinnedRoot: String? = nil, erased: [String] = []
     ) {
         self.pinnedRoot = pinnedRoot
+        self.erased = erased
         self.version = version
         self.through = through
         self.events = events
@@ -127,6 +130,7 @@ extension Store {
                 if try Store.mergeOne(stored, in: db) { added += 1 }
             }
             try Store.upsert(people: receipt.people, in: db)
+            try Store.applyErasures(receipt.erased, in: db)
             let held = try Store.highestSeq(of: device, in: db)
             // A receipt can never acknowledge more than this device wrote. It may acknowledge
             // less than an earlier one: headquarters restored from a backup lost what came after

@@ -34,6 +34,8 @@ public enum StoreFailure: Error, Equatable, Sendable {
     case noSuchConflict(String)
     /// `--keep` names no side, or more than one, of the conflict.
     case noSuchSide(conflict: String, keep: String, sides: [String])
+    /// No person with this id is held here.
+    case noSuchPerson(String)
 }
 
 extension StoreFailure: FieldKitError {
@@ -61,6 +63,7 @@ extension StoreFailure: FieldKitError {
         case .noSuchConflict(let id): "there is no open conflict \(id)"
         case .noSuchSide(let conflict, let keep, let sides):
             "\"\(keep)\" names \(sides.filter { $0.hasPrefix(keep.lowercased()) && !keep.isEmpty }.isEmpty ? "no" : "more than one") side of conflict \(conflict) (sides: \(sides.joined(separator: ", ")))"
+        case .noSuchPerson(let id): "there is no person \(id) here"
         }
     }
 
@@ -83,6 +86,7 @@ extension StoreFailure: FieldKitError {
         case .olderTrust: "use the newest file from headquarters"
         case .noSuchConflict: "list the open conflicts with 'fieldkit hub conflicts'; it may be resolved already"
         case .noSuchSide: "give the event id (or enough of its start) of the side to keep"
+        case .noSuchPerson: "find the person's id with 'fieldkit hub person find NAME'"
         }
     }
 
@@ -94,7 +98,7 @@ extension StoreFailure: FieldKitError {
         case .corrupted, .missingDevice: .dataError
         case .logRule: .software
         case .fork, .brokenChain, .olderReceipt, .enrolledWithAnotherKey, .olderTrust: .dataError
-        case .notEnrolled, .revocationBelowHeld, .noSuchConflict, .noSuchSide: .usage
+        case .notEnrolled, .revocationBelowHeld, .noSuchConflict, .noSuchSide, .noSuchPerson: .usage
         case .notHub: .usage
         }
     }

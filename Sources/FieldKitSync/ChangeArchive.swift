@@ -10,10 +10,13 @@ import Foundation
 public enum ChangeArchive {
     /// The statement's and the manifest's `kind`.
     public static let kind = "changes"
-    /// The format this build writes.
-    public static let format = 1
+    /// The format this build writes: 2 is sealed (Sync/SPEC.md §16.1); 1, unsealed, only
+    /// behind `sync --unsealed`.
+    public static let format = 2
+    /// The unsealed format.
+    public static let unsealedFormat = 1
     /// The formats this build reads.
-    public static let readableFormats: Set<Int64> = [1]
+    public static let readableFormats: Set<Int64> = [1, 2]
     /// The largest archive file read: checked with `stat` before a byte is read.
     public static let fileCap = 32 << 20
     /// A writer closes an archive once its entries would pass this many bytes.
@@ -39,6 +42,9 @@ public enum ChangeArchive {
         public var receipt: Int64
         /// The successor device that signed the archive for its predecessor `device`, if any.
         public var carrier: String?
+        /// The key id (minisign hex) of headquarters' sealing key the archive is sealed to;
+        /// present exactly in format 2.
+        public var sealed: String?
 
         /// The device whose key signs the archive.
         public var signer: String { carrier ?? device }
@@ -74,10 +80,22 @@ public enum ChangeArchive {
                 }
                 self.carrier = text
             }
+            if format == 2 {
+                guard let sealed = fields["sealed"]?.stringValue, sealed.utf8.count == 16 else {
+                    throw .malformed(path: path, reason: "its signed statement does not name the sealing key")
+                }
+                self.sealed = sealed
+            } else if fields["sealed"] != nil {
+                throw .malformed(path: path, reason: "its signed statement names a sealing key in an unsealed format")
+            }
         }
 
-        init(device: String, range: SeqRange, head: String, created: String, receipt: Int64, carrier: String?) {
-            self.format = Int64(ChangeArchive.format)
+        init(
+            device: String, range: SeqRange, head: String, created: String, receipt: Int64, carrier: String?,
+            sealed: String?
+        ) {
+            self.format = Int64(sealed == nil ? ChangeArchive.unsealedFormat : ChangeArchive.format)
+            self.sealed = sealed
             self.device = device
             self.range = range
             self.head = head
@@ -94,6 +112,7 @@ public enum ChangeArchive {
                 "created": .string(created), "receipt": .int(receipt),
             ]
             if let carrier { fields["carrier"] = .string(carrier) }
+            if let sealed { fields["sealed"] = .string(sealed) }
             return fields
         }
     }
@@ -160,18 +179,20 @@ public enum ChangeArchive {
         return batches
     }
 
-    /// Writes one archive of consecutive `events` into `folder`, then its signature; returns its path.
+    /// Writes one archive of consecutive `events` into `folder`, sealed to `sealTo` (headquarters'
+    /// sealing key; nil only for the explicit unsealed mode), then its signature; returns its path.
     /// A successor carrying its predecessor's events names itself as `carrier` and signs with its own key.
     @discardableResult
     public static func write(
         _ events: [StoredEvent], people: [Person], blobs: [String: Data], key: SigningSecretKey, created: String,
-        receipt: Int64, carrier: String? = nil, into folder: String
+        receipt: Int64, carrier: String? = nil, sealTo: SealingPublicKey?, seed: Sealing.Seed? = nil,
+        into folder: String
     ) throws -> String {
         guard let first = events.first?.event, let last = events.last else {
             throw SyncFailure.malformed(path: folder, reason: "an archive needs at least one event")
         }
         let range = SeqRange(first.seq, last.event.seq)
-        let path = folder + "/" + Mailbox.archiveName(device: first.device, range: range)
+        let path = folder + "/" + Mailbox.archiveName(device: first.device, range: range, sealed: sealTo != nil)
         var lines = Data()
         for stored in events {
             lines.append(stored.bytes)
@@ -185,9 +206,15 @@ public enum ChangeArchive {
             if let data = blobs[hash] { entries.append(ArchiveEntry(name: "blobs/" + hash, data: data)) }
         }
         if FileLayer.exists(path) { Mailbox.remove(signed: path) }
-        try ArchiveWriter.write(entries: entries, kind: kind, to: path)
         let statement = Statement(
-            device: first.device, range: range, head: last.hash, created: created, receipt: receipt, carrier: carrier)
+            device: first.device, range: range, head: last.hash, created: created, receipt: receipt, carrier: carrier,
+            sealed: sealTo?.keyID.minisignHex)
+        try ArchiveWriter.write(
+            entries: entries, kind: kind, to: path,
+            sealing: try sealTo.map { recipient throws(SignedFileFailure) in
+                SealingTarget(
+                    recipient: recipient, associatedData: try SignedFile.associatedData(statement.fields), seed: seed)
+            })
         _ = try SignedFile.sign(path, key: key, statement: statement.fields)
         return path
     }
@@ -220,10 +247,20 @@ public enum ChangeArchive {
         return (statement, bytes)
     }
 
-    /// Opens verified bytes and checks every event against the statement: one device,
+    /// Opens verified bytes — unsealing them first with `key`, headquarters' sealing key the
+    /// statement names — and checks every event against the statement: one device,
     /// consecutive seqs, an unbroken chain, the head.
-    public static func open(_ bytes: Data, statement: Statement, path: String) throws -> Contents {
-        let contents = try ArchiveReader.read(bytes, limits: limits)
+    public static func open(_ bytes: Data, statement: Statement, key: SealingSecretKey?, path: String) throws
+        -> Contents
+    {
+        var plain = bytes
+        if let sealed = statement.sealed {
+            guard let key, key.keyID.minisignHex == sealed else {
+                throw SyncFailure.malformed(path: path, reason: "it is sealed to a key this headquarters does not hold")
+            }
+            plain = try Sealing.open(bytes, with: key, associatedData: SignedFile.associatedData(statement.fields))
+        }
+        let contents = try ArchiveReader.read(plain, limits: limits)
         guard contents.manifest.kind == kind else {
             throw SyncFailure.malformed(path: path, reason: "its manifest is not a change archive's")
         }

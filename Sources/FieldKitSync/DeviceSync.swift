@@ -29,6 +29,8 @@ public struct DeviceSync {
         public var newRoot: String?
         /// The bundle it offers (installed by the caller, which reads bundles).
         public var bundle: Receipt.BundleOffer?
+        /// Whether it came sealed to this device.
+        public var sealed: Bool?
     }
 
     /// What a sync did (or, with `dryRun`, would do).
@@ -58,6 +60,10 @@ public struct DeviceSync {
         public var bundleOffer: Receipt.BundleOffer?
         /// Every device's waiting archives and receipts in the mailbox, by device.
         public var mailbox: [String: MailboxEntry]
+        /// The key id of headquarters' sealing key the archives are sealed to (nil when unknown).
+        public var sealedTo: String?
+        /// True when run with the explicit unsealed mode.
+        public var unsealed: Bool
     }
 
     /// What waits in the mailbox for one device.
@@ -71,15 +77,23 @@ public struct DeviceSync {
     let keys: DeviceKeys
     let mailbox: Mailbox
     let wall: String
+    let unsealed: Bool
 
     /// Makes a sync of the device in `dataFolder` with `mailbox`; `wall` is now, for the record.
-    public init(store: Store, dataFolder: String, keys: DeviceKeys, mailbox: Mailbox, wall: String) {
+    /// `unsealed` writes readable archives: for debugging only.
+    public init(
+        store: Store, dataFolder: String, keys: DeviceKeys, mailbox: Mailbox, wall: String, unsealed: Bool = false
+    ) {
         self.store = store
         self.dataFolder = dataFolder
         self.keys = keys
         self.mailbox = mailbox
         self.wall = wall
+        self.unsealed = unsealed
     }
+
+    /// Where the device keeps the newest trust statement of headquarters it has verified.
+    public var keptTrust: String { dataFolder + "/trust" }
 
     /// Runs the sync; with `dryRun` nothing is written, applied or removed.
     public func run(dryRun: Bool) throws -> Report {
@@ -91,8 +105,12 @@ public struct DeviceSync {
         var report = Report(
             device: device.id, dryRun: dryRun, receipts: [], written: [], kept: [], removed: [], replaced: [],
             missingPhotos: [], undelivered: 0, predecessor: nil, carried: [], carriedUndelivered: 0, bundle: nil,
-            bundleOffer: nil, mailbox: [:])
+            bundleOffer: nil, mailbox: [:], sealedTo: nil, unsealed: unsealed)
         report.receipts = try applyReceipts(device: device, dryRun: dryRun, removed: &report.removed)
+        // After the receipts: one may have moved the device to a new root or sealing key.
+        let recipient: Result<SealingPublicKey, any Error>? =
+            unsealed ? nil : Result(catching: { try sealingRecipient(device: try store.device(), dryRun: dryRun) })
+        report.sealedTo = try? recipient?.get().keyID.minisignHex
         let usable = report.receipts.filter { $0.outcome != "refused" }
         if let offer = usable.compactMap(\.bundle).max(by: { $0.version < $1.version }) {
             report.bundleOffer = offer
@@ -103,25 +121,28 @@ public struct DeviceSync {
         // A receipt sets the mark (it may lower it: headquarters restored from a backup).
         report.undelivered = try export(
             log: device.id, carrier: nil, delivered: wouldApply.last?.deliveredThrough ?? marks[device.id] ?? 0,
-            dryRun: dryRun, report: &report, written: \.written)
+            recipient: recipient, dryRun: dryRun, report: &report, written: \.written)
         // A restored laptop delivers what its predecessors had not, in archives signed by itself:
         // every other log it holds a delivery mark for.
         report.predecessor = device.predecessor
         for (log, delivered) in marks.sorted(by: { $0.key < $1.key }) where log != device.id {
             report.carriedUndelivered += try export(
-                log: log, carrier: device.id, delivered: delivered, dryRun: dryRun, report: &report,
-                written: \.carried)
+                log: log, carrier: device.id, delivered: delivered, recipient: recipient, dryRun: dryRun,
+                report: &report, written: \.carried)
         }
         report.mailbox = contents()
         return report
     }
 
-    /// Writes archives of `log`'s events after `delivered`, keeping sound ones already in the
-    /// mailbox and removing acknowledged or damaged ones; returns how many events are pending.
+    /// Writes archives of `log`'s events after `delivered`, sealed to `recipient` (nil: unsealed
+    /// mode; a failure: no sealing key known, thrown only when there is something to write),
+    /// keeping sound ones already in the mailbox and removing acknowledged or damaged ones;
+    /// returns how many events are pending.
     func export(
-        log: String, carrier: String?, delivered: Int64, dryRun: Bool, report: inout Report,
-        written: WritableKeyPath<Report, [SeqRange]>
+        log: String, carrier: String?, delivered: Int64, recipient: Result<SealingPublicKey, any Error>?,
+        dryRun: Bool, report: inout Report, written: WritableKeyPath<Report, [SeqRange]>
     ) throws -> Int {
+        let sealTo = try? recipient?.get()
         var covered = Set<Int64>()
         for archive in mailbox.archives(of: log) {
             let name = (archive.path as NSString).lastPathComponent
@@ -133,7 +154,7 @@ public struct DeviceSync {
                 // removed here before a receipt covers it. It covers nothing either: headquarters
                 // takes the old laptop's own archives only up to its cut-off.
                 report.kept.append(archive.range)
-            } else if try isSound(archive.path, range: archive.range, device: log) {
+            } else if try isSound(archive.path, range: archive.range, device: log, sealedTo: sealTo) {
                 covered.formUnion(archive.range.first...archive.range.last)
                 report.kept.append(archive.range)
             } else {
@@ -149,6 +170,8 @@ public struct DeviceSync {
             (try? FileLayer.read(blobs + hash, limit: ChangeArchive.maximumEventContent))?.count
         }
         let receipt = try store.lastReceiptVersion()
+        // Nothing readable is ever written: without a sealing key, nothing is written at all.
+        if !batches.isEmpty, !dryRun, let recipient { _ = try recipient.get() }
         for batch in batches {
             guard let first = batch.first, let last = batch.last else { continue }
             report[keyPath: written].append(SeqRange(first.event.seq, last.event.seq))
@@ -179,7 +202,7 @@ public struct DeviceSync {
             }
             try ChangeArchive.write(
                 batch, people: try store.people(ids: ids), blobs: photos, key: keys.signing, created: wall,
-                receipt: receipt, carrier: carrier, into: mailbox.outbound(log))
+                receipt: receipt, carrier: carrier, sealTo: sealTo, into: mailbox.outbound(log))
         }
         return pending.count
     }
@@ -195,11 +218,13 @@ public struct DeviceSync {
             let name = (receipt.path as NSString).lastPathComponent
             var result = ReceiptResult(
                 file: name, version: receipt.version, outcome: "refused", reason: nil, added: 0, known: 0,
-                deliveredThrough: 0, gaps: [], trustVersion: nil, trustExpires: nil, newRoot: nil, bundle: nil)
+                deliveredThrough: 0, gaps: [], trustVersion: nil, trustExpires: nil, newRoot: nil, bundle: nil,
+                sealed: nil)
             do {
                 guard let root else { throw SyncFailure.noPinnedRoot }
-                let verified = try Receipt.read(receipt.path, root: root, device: device.id)
+                let verified = try Receipt.read(receipt.path, root: root, device: device.id, sealing: keys.sealing)
                 result.version = verified.body.version
+                result.sealed = verified.sealed
                 result.gaps = verified.body.gaps
                 result.trustVersion = verified.trust.statement.version
                 result.trustExpires = verified.trust.statement.expires
@@ -220,7 +245,7 @@ public struct DeviceSync {
                             trustRoot: verified.trust.root.keyID.minisignHex,
                             trustVersion: verified.trust.statement.version,
                             newRoot: verified.trust.rootChanged ? verified.trust.root.fileText() : nil,
-                            pinnedRoot: root.keyID.minisignHex), wall: wall)
+                            pinnedRoot: root.keyID.minisignHex, erased: verified.body.erased ?? []), wall: wall)
                     result.outcome = "applied"
                     result.added = outcome.added
                     result.known = outcome.known
@@ -237,6 +262,33 @@ public struct DeviceSync {
         return results
     }
 
+    /// Headquarters' sealing key, from the newest trust statement that verifies against the
+    /// pinned root among the one kept in `trust/`, the mailbox's `trust/` and the one beside
+    /// this device's receipts; a newer one than the kept one is kept (unless `dryRun`).
+    func sealingRecipient(device: DeviceRecord, dryRun: Bool) throws -> SealingPublicKey {
+        guard let rootText = device.hqRoot else { throw SyncFailure.noPinnedRoot }
+        let root = try MinisignPublicKey(text: rootText)
+        var best: (folder: String, files: TrustFiles, checked: TrustFiles.Checked)?
+        for folder in [keptTrust, mailbox.trust, mailbox.inbound(device.id)]
+        where FileLayer.exists(folder + "/" + TrustStatement.fileName) {
+            guard let files = try? TrustFiles.read(in: folder), let checked = try? files.verify(pinned: root),
+                !checked.statement.development, checked.statement.sealing != nil
+            else { continue }
+            // A statement of a root the pinned one handed over to is newer than any of the pinned root's.
+            let rank = (checked.rootChanged ? 1 : 0, checked.statement.version)
+            if let current = best, rank <= (current.checked.rootChanged ? 1 : 0, current.checked.statement.version) {
+                continue
+            }
+            best = (folder, files, checked)
+        }
+        guard let best, let text = best.checked.statement.sealing else { throw SyncFailure.noSealingKey }
+        if !dryRun, best.folder != keptTrust {
+            try FileLayer.makeFolder(keptTrust)
+            try best.files.write(into: keptTrust) { data, path in try FileLayer.writeAtomically(data, to: path) }
+        }
+        return try SealingPublicKey(text: text)
+    }
+
     /// Whether an archive's signature was made by a key other than this device's (the old
     /// laptop's, in a carried log's folder).
     func isForeign(_ path: String) -> Bool {
@@ -244,11 +296,13 @@ public struct DeviceSync {
         return signature.keyID != keys.signing.keyID
     }
 
-    /// Whether an archive of this device already in the mailbox verifies and matches the log.
-    func isSound(_ path: String, range: SeqRange, device: String) throws -> Bool {
+    /// Whether an archive of this device already in the mailbox verifies, matches the log and
+    /// is sealed to `sealedTo` (when known: one sealed to a retired key is written again).
+    func isSound(_ path: String, range: SeqRange, device: String, sealedTo: SealingPublicKey?) throws -> Bool {
         guard let (statement, _) = try? ChangeArchive.verify(path, key: keys.signing.publicKey),
             statement.device == device, statement.range == range
         else { return false }
+        if let sealedTo, statement.sealed != sealedTo.keyID.minisignHex { return false }
         return try store.eventHash(device: device, seq: range.last) == statement.head
     }
 

@@ -23,6 +23,8 @@ public struct HubImport {
         public var reason: String?
         /// Where the refused file was copied.
         public var quarantine: String?
+        /// Whether it came sealed (false: written with `sync --unsealed`).
+        public var sealed: Bool?
     }
 
     /// One receipt written.
@@ -54,16 +56,20 @@ public struct HubImport {
     let hub: HubFolder
     let keys: DeviceKeys
     let wall: String
+    let unsealed: Bool
     let progress: @Sendable (String) -> Void
 
-    /// Makes an import into headquarters' `store` in `hub`, signing receipts with `keys.signing`.
+    /// Makes an import into headquarters' `store` in `hub`, signing receipts with `keys.signing`
+    /// and sealing them to each device (`unsealed`: readable receipts, for debugging only).
     public init(
-        store: Store, hub: HubFolder, keys: DeviceKeys, wall: String, progress: @escaping @Sendable (String) -> Void
+        store: Store, hub: HubFolder, keys: DeviceKeys, wall: String, unsealed: Bool = false,
+        progress: @escaping @Sendable (String) -> Void
     ) {
         self.store = store
         self.hub = hub
         self.keys = keys
         self.wall = wall
+        self.unsealed = unsealed
         self.progress = progress
     }
 
@@ -72,6 +78,7 @@ public struct HubImport {
     public func run(_ inputs: [String]) throws -> Report {
         try store.requireHub()
         var files: [String] = []
+        var mailboxes: [Mailbox] = []
         var destinations: [(mailbox: Mailbox, device: String)] = []
         func addDestination(_ mailbox: Mailbox, _ device: String) {
             if !destinations.contains(where: { $0.mailbox == mailbox && $0.device == device }) {
@@ -84,12 +91,17 @@ public struct HubImport {
                     (input as NSString).lastPathComponent == Mailbox.rootName
                     ? Mailbox(folder: (input as NSString).deletingLastPathComponent) : Mailbox(folder: input)
                 if FileLayer.isFolder(mailbox.root) {
+                    mailboxes.append(mailbox)
                     for device in mailbox.outboundDevices() {
                         addDestination(mailbox, device)
                         files += mailbox.archives(of: device).map(\.path)
                     }
                 } else {
-                    files += FileLayer.list(input).filter { $0.hasSuffix(".tar.zst") }.map { input + "/" + $0 }
+                    files += FileLayer.list(input).filter {
+                        $0.hasSuffix(Mailbox.sealedSuffix) || $0.hasSuffix(Mailbox.plainSuffix)
+                    }.map {
+                        input + "/" + $0
+                    }
                 }
             } else if FileLayer.exists(input) {
                 files.append(input)
@@ -113,6 +125,8 @@ public struct HubImport {
             report.archives.append(result)
         }
         let trust = try hub.trustFiles()
+        // Every mailbox read learns headquarters' current sealing key for the next archives.
+        for mailbox in Set(mailboxes + destinations.map(\.mailbox)) { try hub.placeTrust(in: mailbox, trust: trust) }
         var offers: [Mailbox: Receipt.BundleOffer?] = [:]
         for (mailbox, device) in destinations {
             // A revoked laptop gets nothing back: whoever holds it must not learn anything new.
@@ -120,7 +134,8 @@ public struct HubImport {
             if offers[mailbox] == nil { offers[mailbox] = try hub.placePublishedBundle(in: mailbox, trust: trust) }
             let plan = try store.planReceipt(device: device)
             let path = try Receipt.write(
-                plan, key: keys.signing, trust: trust, issued: wall, bundle: offers[mailbox] ?? nil, into: mailbox)
+                plan, key: keys.signing, trust: trust, issued: wall, bundle: offers[mailbox] ?? nil,
+                sealTo: unsealed ? nil : try SealingPublicKey(text: roster.sealingKey), into: mailbox)
             try store.recordReceipt(plan, wall: wall)
             report.receipts.append(
                 ReceiptResult(
@@ -135,7 +150,7 @@ public struct HubImport {
         let name = (path as NSString).lastPathComponent
         var result = ArchiveResult(
             file: path, device: nil, carrier: nil, verified: false, range: nil, outcome: "refused", accepted: 0,
-            known: 0, reason: nil, quarantine: nil)
+            known: 0, reason: nil, quarantine: nil, sealed: nil)
         var enrolled = false
         do {
             let (unverified, _) = try ChangeArchive.inspect(path)
@@ -166,7 +181,11 @@ public struct HubImport {
                 result.outcome = "already imported"
                 return result
             }
-            var contents = try ChangeArchive.open(bytes, statement: statement, path: name)
+            result.sealed = statement.sealed != nil
+            let sealingKey = try statement.sealed.map { id in
+                try hub.sealingKey(id, current: keys, wall: wall, path: name)
+            }
+            var contents = try ChangeArchive.open(bytes, statement: statement, key: sealingKey, path: name)
             if statement.carrier != nil, let through = roster.carriedThrough, let head = roster.carriedHead,
                 let held = contents.events.first(where: { $0.event.seq == through }), held.hash != head
             {

@@ -32,6 +32,9 @@ public struct Mailbox: Sendable, Hashable {
     public var enrol: String { root + "/enrol" }
     /// Where the newest bundle headquarters published waits, with its trust statement.
     public var bundles: String { root + "/bundle" }
+    /// Headquarters' current trust statement (and root handovers), which names the sealing
+    /// key devices seal their archives to; `hub enrol` and `hub import` keep it fresh.
+    public var trust: String { root + "/trust" }
 
     /// Device ids with an outbound folder, sorted.
     public func outboundDevices() -> [String] {
@@ -45,30 +48,41 @@ public struct Mailbox: Sendable, Hashable {
 
     // MARK: - Names
 
-    /// `<device>-<first>-<last>.tar.zst`, seqs as 10 digits.
-    public static func archiveName(device: String, range: SeqRange) -> String {
-        "\(device)-\(digits(range.first))-\(digits(range.last)).tar.zst"
+    /// The ending of a sealed file's name (Sync/SPEC.md §16.1).
+    public static let sealedSuffix = ".sealed"
+    /// The ending of an unsealed tar + zstd file's name.
+    public static let plainSuffix = ".tar.zst"
+
+    /// The name without `.sealed` or `.tar.zst`; nil for any other ending.
+    static func stem(_ name: String) -> Substring? {
+        for suffix in [sealedSuffix, plainSuffix] where name.hasSuffix(suffix) { return name.dropLast(suffix.count) }
+        return nil
+    }
+
+    /// `<device>-<first>-<last>.sealed` (or `.tar.zst` unsealed), seqs as 10 digits.
+    public static func archiveName(device: String, range: SeqRange, sealed: Bool = true) -> String {
+        "\(device)-\(digits(range.first))-\(digits(range.last))" + (sealed ? sealedSuffix : plainSuffix)
     }
 
     /// The device and range an archive's name gives (not trusted: only the signed statement is).
     public static func parseArchiveName(_ name: String) -> (device: String, range: SeqRange)? {
-        guard name.hasSuffix(".tar.zst") else { return nil }
-        let parts = name.dropLast(".tar.zst".count).split(separator: "-").map(String.init)
+        guard let stem = stem(name) else { return nil }
+        let parts = stem.split(separator: "-").map(String.init)
         guard parts.count == 3, isDeviceID(parts[0]), let first = Int64(parts[1]), let last = Int64(parts[2]),
             first >= 1, last >= first
         else { return nil }
         return (parts[0], SeqRange(first, last))
     }
 
-    /// `receipt-<device>-<version>.tar.zst`, the version as 10 digits.
-    public static func receiptName(device: String, version: Int64) -> String {
-        "receipt-\(device)-\(digits(version)).tar.zst"
+    /// `receipt-<device>-<version>.sealed` (or `.tar.zst` unsealed), the version as 10 digits.
+    public static func receiptName(device: String, version: Int64, sealed: Bool = true) -> String {
+        "receipt-\(device)-\(digits(version))" + (sealed ? sealedSuffix : plainSuffix)
     }
 
     /// The device and version a receipt's name gives.
     public static func parseReceiptName(_ name: String) -> (device: String, version: Int64)? {
-        guard name.hasPrefix("receipt-"), name.hasSuffix(".tar.zst") else { return nil }
-        let parts = name.dropFirst("receipt-".count).dropLast(".tar.zst".count).split(separator: "-").map(String.init)
+        guard name.hasPrefix("receipt-"), let stem = stem(name) else { return nil }
+        let parts = stem.dropFirst("receipt-".count).split(separator: "-").map(String.init)
         guard parts.count == 2, isDeviceID(parts[0]), let version = Int64(parts[1]), version >= 1 else { return nil }
         return (parts[0], version)
     }

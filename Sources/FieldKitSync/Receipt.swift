@@ -10,10 +10,13 @@ import Foundation
 public enum Receipt {
     /// The statement's and the manifest's `kind`.
     public static let kind = "receipt"
-    /// The format this build writes.
-    public static let format = 1
+    /// The format this build writes: 2 is sealed to the device (Sync/SPEC.md §16.1); 1,
+    /// unsealed, only behind `hub import --unsealed`.
+    public static let format = 2
+    /// The unsealed format.
+    public static let unsealedFormat = 1
     /// The formats this build reads.
-    public static let readableFormats: Set<Int64> = [1]
+    public static let readableFormats: Set<Int64> = [1, 2]
     /// The largest receipt file read.
     public static let fileCap = 32 << 20
     /// What a reader accepts inside.
@@ -40,6 +43,8 @@ public enum Receipt {
         public var predecessors: [LogAcknowledgement]?
         /// The newest bundle headquarters published, waiting in the mailbox's bundle folder.
         public var bundle: BundleOffer?
+        /// Every person erased at headquarters (ids only, sorted); absent when none.
+        public var erased: [String]?
     }
 
     /// A published bundle a receipt points to; the file travels in `fieldkit-sync/bundle/`.
@@ -63,44 +68,51 @@ public enum Receipt {
         public var people: [Person]
         /// The trust statement beside it, and the root that signed it.
         public var trust: TrustFiles.Checked
+        /// Whether it came sealed to the device.
+        public var sealed: Bool
     }
 
-    /// Writes the receipt `plan` into `mailbox`'s inbound folder for its device, with the trust
-    /// statement beside it, and removes the older receipts there. Returns its path.
+    /// Writes the receipt `plan` into `mailbox`'s inbound folder for its device, sealed to
+    /// `sealTo` (the device's enrolled sealing key; nil only for the explicit unsealed mode),
+    /// with the trust statement beside it, and removes the older receipts there. Returns its path.
     @discardableResult
     public static func write(
         _ plan: ReceiptPlan, key: SigningSecretKey, trust: TrustFiles, issued: String, bundle: BundleOffer? = nil,
-        into mailbox: Mailbox
+        sealTo: SealingPublicKey?, seed: Sealing.Seed? = nil, into mailbox: Mailbox
     ) throws -> String {
         let folder = mailbox.inbound(plan.device)
         try Mailbox.prepare(folder)
         try trust.write(into: folder) { data, path in try Mailbox.place(data, at: path) }
-        // Each device is answered in the newest format it wrote that this build can write.
-        let answer = readableFormats.contains(Int64(plan.format)) ? plan.format : format
+        let answer = sealTo == nil ? unsealedFormat : format
         let body = Body(
             format: answer, device: plan.device, version: plan.version, issued: issued, through: plan.through,
             accepted: plan.accepted, known: plan.known, gaps: plan.gaps, refused: plan.refused,
             events: plan.events.count, predecessors: plan.predecessors.isEmpty ? nil : plan.predecessors,
-            bundle: bundle)
+            bundle: bundle, erased: plan.erased.isEmpty ? nil : plan.erased)
         var lines = Data()
         for stored in plan.events {
             lines.append(stored.bytes)
             lines.append(0x0A)
         }
-        let path = folder + "/" + Mailbox.receiptName(device: plan.device, version: plan.version)
+        let path =
+            folder + "/" + Mailbox.receiptName(device: plan.device, version: plan.version, sealed: sealTo != nil)
         if FileLayer.exists(path) { Mailbox.remove(signed: path) }
+        var statement: [String: JSONValue] = [
+            "kind": .string(kind), "format": .int(Int64(answer)), "device": .string(plan.device),
+            "version": .int(plan.version), "through": .int(plan.through), "issued": .string(issued),
+        ]
+        if let sealTo { statement["sealed"] = .string(sealTo.keyID.minisignHex) }
         try ArchiveWriter.write(
             entries: [
                 ArchiveEntry(name: "receipt.json", data: try SignedFile.canonicalJSON(body)),
                 ArchiveEntry(name: "events.jsonl", data: lines),
                 ArchiveEntry(name: "people.json", data: try PeopleList.encode(plan.people)),
-            ], kind: kind, to: path)
-        _ = try SignedFile.sign(
-            path, key: key,
-            statement: [
-                "kind": .string(kind), "format": .int(Int64(answer)), "device": .string(plan.device),
-                "version": .int(plan.version), "through": .int(plan.through), "issued": .string(issued),
-            ])
+            ], kind: kind, to: path,
+            sealing: try sealTo.map { recipient throws(SignedFileFailure) in
+                SealingTarget(
+                    recipient: recipient, associatedData: try SignedFile.associatedData(statement), seed: seed)
+            })
+        _ = try SignedFile.sign(path, key: key, statement: statement)
         for older in mailbox.receipts(for: plan.device) where older.version < plan.version {
             Mailbox.remove(signed: older.path)
         }
@@ -109,8 +121,11 @@ public enum Receipt {
 
     /// Verifies a receipt for `device`: the trust statement beside it against the pinned
     /// `root` (through root handovers when headquarters moved to a new root), its signature
-    /// against a signing key the statement names, its statement, and only then its content.
-    public static func read(_ path: String, root: MinisignPublicKey, device: String) throws -> Verified {
+    /// against a signing key the statement names, its statement, and only then unseals it
+    /// with the device's `sealing` key and reads its content.
+    public static func read(_ path: String, root: MinisignPublicKey, device: String, sealing: SealingSecretKey)
+        throws -> Verified
+    {
         let checked = try TrustFiles.read(in: (path as NSString).deletingLastPathComponent).verify(pinned: root)
         guard !checked.statement.development else {
             throw TrustFailure.malformed("a receipt cannot be vouched for by a development trust statement")
@@ -133,7 +148,20 @@ public enum Receipt {
         guard fields["device"] == .string(device), let version = fields["version"]?.intValue else {
             throw SyncFailure.malformed(path: path, reason: "it is not a receipt for device \(device)")
         }
-        let contents = try ArchiveReader.read(bytes, limits: limits)
+        var plain = bytes
+        if format == Int64(Receipt.format) {
+            guard let sealed = fields["sealed"]?.stringValue else {
+                throw SyncFailure.malformed(path: path, reason: "its signed statement does not name the sealing key")
+            }
+            guard sealed == sealing.keyID.minisignHex else {
+                throw CryptoFailure.notSealedTo(expected: sealing.keyID.minisignHex, found: sealed)
+            }
+            plain = try Sealing.open(bytes, with: sealing, associatedData: SignedFile.associatedData(fields))
+        } else if fields["sealed"] != nil {
+            throw SyncFailure.malformed(
+                path: path, reason: "its signed statement names a sealing key in an unsealed format")
+        }
+        let contents = try ArchiveReader.read(plain, limits: limits)
         guard contents.manifest.kind == kind, let bodyJSON = contents.files["receipt.json"],
             let lines = contents.files["events.jsonl"], let peopleJSON = contents.files["people.json"]
         else { throw SyncFailure.malformed(path: path, reason: "it lacks receipt.json, events.jsonl or people.json") }
@@ -145,6 +173,7 @@ public enum Receipt {
             throw SyncFailure.malformed(path: path, reason: "it carries \(events.count) events, not \(body.events)")
         }
         return Verified(
-            body: body, events: events, people: try PeopleList.decode(peopleJSON, path: path), trust: checked)
+            body: body, events: events, people: try PeopleList.decode(peopleJSON, path: path), trust: checked,
+            sealed: format == Int64(Receipt.format))
     }
 }

@@ -34,6 +34,12 @@ public enum SyncFailure: Error, Equatable, Sendable {
     case hubInconsistent(String)
     /// A published file is not newer than the one already published or installed.
     case notNewer(what: String, offered: String, current: String)
+    /// An archive is sealed to a sealing key headquarters never had.
+    case unknownSealingKey(path: String, key: String)
+    /// An archive is sealed to a sealing key retired longer ago than the grace period.
+    case sealingKeyRetired(path: String, key: String, retired: String, grace: Int64)
+    /// The device knows no headquarters sealing key to seal its archives to.
+    case noSealingKey
 }
 
 extension SyncFailure: FieldKitError {
@@ -64,6 +70,12 @@ extension SyncFailure: FieldKitError {
         case .hubInconsistent(let reason): "headquarters' folder is inconsistent: \(reason)"
         case .notNewer(let what, let offered, let current):
             "the \(what) is version \(offered), not newer than version \(current)"
+        case .unknownSealingKey(let path, let key):
+            "\(path) is sealed to sealing key \(key), which headquarters never had"
+        case .sealingKeyRetired(let path, let key, let retired, let grace):
+            "\(path) is sealed to sealing key \(key), retired on \(retired), more than \(grace) days ago"
+        case .noSealingKey:
+            "this device does not know headquarters' sealing key, so it cannot seal its archives"
         }
     }
 
@@ -88,6 +100,11 @@ extension SyncFailure: FieldKitError {
             "move old photos (blobs/) or quarantined files aside to an archive disk, then back up again; report this to the fieldkit developers"
         case .hubInconsistent: "run 'fieldkit hub rotate' again with the root key, or restore the last hub backup"
         case .notNewer: "use a newer version; versions only go up"
+        case .unknownSealingKey: "the file was not made for this headquarters; keep it aside and report it"
+        case .sealingKeyRetired:
+            "the laptop's events are safe on it: the receipt for this import carries the new trust statement, and its next 'fieldkit sync' seals them again to the current key"
+        case .noSealingKey:
+            "sync with a stick that headquarters prepared ('fieldkit hub enrol' or 'hub import' writes fieldkit-sync/trust/ on it); 'fieldkit sync --unsealed' writes readable archives for debugging only"
         }
     }
 

@@ -63,7 +63,9 @@ struct LifecycleTests {
         try importNow(world, [stick.folder])
         let plan = try world.hubStore.planReceipt(device: laptop.id)
         for name in FileLayer.list(stick.inbound(laptop.id)) { unlink(stick.inbound(laptop.id) + "/" + name) }
-        try Receipt.write(plan, key: oldKeys.signing, trust: oldTrust, issued: "x", into: stick)
+        try Receipt.write(
+            plan, key: oldKeys.signing, trust: oldTrust, issued: "x", sealTo: laptop.keys.sealing.publicKey, into: stick
+        )
         let stale = try laptop.sync(stick)
         #expect(stale.receipts.map(\.outcome) == ["refused"])
         #expect(stale.receipts.first?.reason?.contains("older than version 2") == true, "\(stale.receipts)")
@@ -77,7 +79,7 @@ struct LifecycleTests {
         for name in FileLayer.list(stick.inbound(laptop.id)) { unlink(stick.inbound(laptop.id) + "/" + name) }
         try Receipt.write(
             plan, key: newKeys.signing, trust: TrustFiles(json: development.json, signature: development.signature),
-            issued: "x", into: stick)
+            issued: "x", sealTo: laptop.keys.sealing.publicKey, into: stick)
         let dev = try laptop.sync(stick)
         #expect(dev.receipts.first?.reason?.contains("development") == true, "\(dev.receipts)")
 

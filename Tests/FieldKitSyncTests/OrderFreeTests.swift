@@ -37,7 +37,8 @@ struct OrderFreeTests {
         archives.append(
             try ChangeArchive.write(
                 try devices[0].store.events(of: devices[0].id), people: [], blobs: [:], key: devices[0].keys.signing,
-                created: "2030-01-01T00:00:00.000Z", receipt: 0, into: overlap))
+                created: "2030-01-01T00:00:00.000Z", receipt: 0, sealTo: world.hubKeys.sealing.publicKey, into: overlap)
+        )
         #expect(archives.count >= 8)
 
         var digests: [String: Int] = [:]

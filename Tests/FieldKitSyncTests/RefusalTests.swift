@@ -168,7 +168,7 @@ struct RefusalTests {
         try FileLayer.makeFolder(late)
         let lateArchive = try ChangeArchive.write(
             Array(try device.store.events(of: device.id).dropFirst()), people: [], blobs: [:], key: device.keys.signing,
-            created: "x", receipt: 0, into: late)
+            created: "x", receipt: 0, sealTo: world.hubKeys.sealing.publicKey, into: late)
         let report = try world.importAt([lateArchive])
         #expect(report.archives.map(\.outcome) == ["accepted"])
         #expect(report.receipts.first?.gaps == [SeqRange(1, 1)])
@@ -181,7 +181,8 @@ struct RefusalTests {
         try FileLayer.makeFolder(cloneFolder4)
         let path = try ChangeArchive.write(
             [try #require(try clone.store.events(of: device.id).last)], people: [], blobs: [:],
-            key: device.keys.signing, created: "x", receipt: 0, into: cloneFolder4)
+            key: device.keys.signing, created: "x", receipt: 0, sealTo: world.hubKeys.sealing.publicKey,
+            into: cloneFolder4)
         try Self.expectQuarantined(
             world, path,
             reason:

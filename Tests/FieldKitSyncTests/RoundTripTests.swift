@@ -121,7 +121,8 @@ struct RoundTripTests {
         try FileLayer.makeFolder(reexport.outbound(device.id))
         try ChangeArchive.write(
             try device.store.events(of: device.id), people: [], blobs: [:], key: device.keys.signing,
-            created: "2030-01-01T00:00:00.000Z", receipt: 0, into: reexport.outbound(device.id))
+            created: "2030-01-01T00:00:00.000Z", receipt: 0, sealTo: world.hubKeys.sealing.publicKey,
+            into: reexport.outbound(device.id))
         #expect(try world.importAt([reexport.folder]).archives.map(\.outcome) == ["already imported"])
         #expect(try world.hubStore.stateDigest() == digest)
     }
@@ -131,7 +132,7 @@ struct RoundTripTests {
         let world = try SyncWorld("sync-unusable")
         let device = try world.device("laptop-a", site: "AMS-01")
         try device.repair("LO-VN-000001")
-        let stick = try world.stick()
+        let stick = try world.stick(prepared: false)
         // Where the mailbox folder should be there is a file: nothing can be made under it.
         try FileLayer.writeAtomically(Data("not a folder".utf8), to: stick.root)
         let digest = try device.store.stateDigest()

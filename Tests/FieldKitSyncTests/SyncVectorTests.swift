@@ -73,14 +73,14 @@ struct SyncVectorTests {
     @Test("the committed change archive verifies, opens to the event vectors, and matches what this build writes")
     func changeArchive() throws {
         let (keys, _, _) = try Self.keys()
-        let name = Mailbox.archiveName(device: Self.device, range: SeqRange(1, 3))
+        let name = Mailbox.archiveName(device: Self.device, range: SeqRange(1, 3), sealed: false)
         let committed = Self.folder + "/" + name
         let fresh = TemporaryFolder("vector-changes")
         let written = try ChangeArchive.write(
             try Self.events(), people: Self.people, blobs: [:], key: keys.signing, created: "2026-03-14T09:40:00.000Z",
-            receipt: 0, into: Repository.recording ? Self.folder : fresh.path)
+            receipt: 0, sealTo: nil, into: Repository.recording ? Self.folder : fresh.path)
         let (statement, bytes) = try ChangeArchive.verify(committed, key: keys.signing.publicKey)
-        let contents = try ChangeArchive.open(bytes, statement: statement, path: committed)
+        let contents = try ChangeArchive.open(bytes, statement: statement, key: nil, path: committed)
         #expect(contents.events == (try Self.events()))
         #expect(contents.people == Self.people)
         #expect(statement.head == (try Self.events()).last?.hash)
@@ -113,11 +113,12 @@ struct SyncVectorTests {
         let mailbox = Mailbox(folder: Repository.recording ? Self.folder + "/receipt" : fresh.path)
         let written = try Receipt.write(
             plan, key: hub, trust: TrustFiles(json: trust.json, signature: trust.signature),
-            issued: "2026-03-14T10:00:00.000Z", into: mailbox)
+            issued: "2026-03-14T10:00:00.000Z", sealTo: nil, into: mailbox)
         let committed =
             Mailbox(folder: Self.folder + "/receipt").inbound(Self.device) + "/"
-            + Mailbox.receiptName(device: Self.device, version: 1)
-        let verified = try Receipt.read(committed, root: root.publicKey, device: Self.device)
+            + Mailbox.receiptName(device: Self.device, version: 1, sealed: false)
+        let verified = try Receipt.read(
+            committed, root: root.publicKey, device: Self.device, sealing: try Self.keys().device.sealing)
         #expect(verified.body.through == 3)
         #expect(verified.body.accepted == [SeqRange(1, 3)])
         #expect(verified.events == [other])

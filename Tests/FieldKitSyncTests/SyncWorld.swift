@@ -98,11 +98,14 @@ final class SyncWorld: Sendable {
         ).run(inputs)
     }
 
-    /// A mailbox folder in the world.
-    func stick(_ name: String = "stick") throws -> Mailbox {
+    /// A mailbox folder in the world, prepared by headquarters (its trust statement on it,
+    /// as `hub enrol` leaves it) unless told otherwise.
+    func stick(_ name: String = "stick", prepared: Bool = true) throws -> Mailbox {
         let path = folder.appending(name)
         try FileLayer.makeFolder(path)
-        return Mailbox(folder: path)
+        let mailbox = Mailbox(folder: path)
+        if prepared { try hub.placeTrust(in: mailbox, trust: try hub.trustFiles()) }
+        return mailbox
     }
 }
 

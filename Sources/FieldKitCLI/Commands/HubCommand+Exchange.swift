@@ -35,7 +35,7 @@ extension HubCommand {
         }
 
         func run(in context: CommandContext) throws {
-            let (store, lock, _) = try HubCommand.openHub(global, context)
+            let (store, lock, hub) = try HubCommand.openHub(global, context)
             defer { withExtendedLifetime(lock) {} }
             let confirmed = Set(fingerprint.map(Enrol.normalised))
             var results: [Result] = []
@@ -76,6 +76,12 @@ extension HubCommand {
                 }
                 if !global.json { context.console.out("  \(result.outcome)") }
                 results.append(result)
+            }
+            // Devices seal their archives to the sealing key the trust statement names: put it on
+            // every stick the requests came from.
+            let trust = try hub.trustFiles()
+            for input in inputs where FileLayer.isFolder(Mailbox(folder: input).root) {
+                try hub.placeTrust(in: Mailbox(folder: input), trust: trust)
             }
             if global.json { try context.printJSON(results) }
             let refused = results.filter { $0.outcome == "not accepted" }.count
@@ -124,6 +130,11 @@ extension HubCommand {
         @Argument(help: "Sticks or folders holding fieldkit-sync/, folders of archives, or archive files.")
         var inputs: [String]
 
+        @Flag(
+            help: ArgumentHelp(
+                "Write receipts anyone can read (names, notes, tags): for debugging only.", visibility: .hidden))
+        var unsealed = false
+
         func run(in context: CommandContext) throws {
             let (store, lock, hub) = try HubCommand.openHub(global, context)
             defer { withExtendedLifetime(lock) {} }
@@ -132,9 +143,10 @@ extension HubCommand {
             // Receipts must verify on the devices: refuse to start when the trust statement does
             // not name the signing key (an interrupted rotation).
             _ = try hub.currentTrust(store: store, keys: keys)
+            if unsealed { console.err(SyncCommand.unsealedWarning("receipts")) }
             let importer = HubImport(
                 store: store, hub: hub, keys: keys,
-                wall: EventTime.wallString(context.environment.now()),
+                wall: EventTime.wallString(context.environment.now()), unsealed: unsealed,
                 progress: { line in if console.isInteractive { console.err(line) } })
             let report = try importer.run(inputs)
             if global.json {

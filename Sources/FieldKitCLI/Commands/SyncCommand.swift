@@ -24,13 +24,20 @@ struct SyncCommand: ParsableCommand, ContextCommand {
     @Flag(help: "Only show what is on the stick and what a sync would do.")
     var dryRun = false
 
+    @Flag(
+        help: ArgumentHelp(
+            "Write archives anyone can read (names, notes, tags): for debugging only, never on a stick that travels.",
+            visibility: .hidden))
+    var unsealed = false
+
     func run(in context: CommandContext) throws {
         let (store, lock, dataFolder) = try global.openStore(context)
         defer { withExtendedLifetime(lock) {} }
         let keys = try DeviceKeys.load(from: dataFolder)
+        if unsealed { context.console.err(SyncCommand.unsealedWarning("archives")) }
         let sync = DeviceSync(
             store: store, dataFolder: dataFolder, keys: keys, mailbox: Mailbox(folder: folder),
-            wall: EventTime.wallString(context.environment.now()))
+            wall: EventTime.wallString(context.environment.now()), unsealed: unsealed)
         let report = try sync.run(dryRun: dryRun)
         if !dryRun { flushFileSystems() }
         let bundle = dryRun ? nil : try installOffered(report, store: store, context: context)
@@ -53,6 +60,12 @@ struct SyncCommand: ParsableCommand, ContextCommand {
             context.console.err("error: receipt \(receipt.file) was refused: \(receipt.reason ?? "")")
         }
         if !refused.isEmpty { throw SyncFailure.someRefused(count: refused.count) }
+    }
+
+    /// The loud line `--unsealed` prints before anything is written.
+    static func unsealedWarning(_ what: String) -> String {
+        "WARNING: --unsealed writes \(what) that anyone who finds the stick can read: names, notes and instrument tags. "
+            + "Debugging only: delete them after use."
     }
 
     /// What `--json` prints: the sync report and what became of an offered bundle.
@@ -136,7 +149,9 @@ struct SyncCommand: ParsableCommand, ContextCommand {
         if !report.written.isEmpty {
             out(
                 "  \(would)write \(report.written.count) archive(s): seq "
-                    + report.written.map(\.description).joined(separator: ", "))
+                    + report.written.map(\.description).joined(separator: ", ")
+                    + (report.unsealed
+                        ? ", NOT SEALED" : report.sealedTo.map { ", sealed to headquarters' key \($0)" } ?? ""))
         }
         if !report.kept.isEmpty {
             out(
