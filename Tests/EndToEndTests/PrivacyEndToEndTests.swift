@@ -173,6 +173,64 @@ struct PrivacyEndToEndTests {
         #expect(round.afterImport.keys.contains { $0.hasPrefix("receipt-") }, "\(round.afterImport)")
     }
 
+    @Test("an access export holds every event naming the person; erasure reaches the laptops and keeps every hash")
+    func accessAndErasure() throws {
+        let round = try round("e2e-privacy-gdpr", unsealed: false)
+        let hubStore = round.folder.appending("hq/fieldkit.sqlite")
+        let found = try Tools.fieldkit(["hub", "person", "find", "jair", "--json"] + round.hq)
+        let matches = try #require(try JSONSerialization.jsonObject(with: Data(found.stdout.utf8)) as? [[String: Any]])
+        let id = try #require(matches.first?["id"] as? String, "\(found)")
+        #expect(matches.first?["name"] as? String == "Jaïr Rosalia")
+
+        // Every event that holds the id, counted by the stock sqlite3, is in the export.
+        let out = round.folder.appending("export")
+        let export = try Tools.fieldkit(["hub", "person", "export", id, "--out", out] + round.hq)
+        #expect(export.status == 0, "\(export.stderr)")
+        let counted = try Tools.run(
+            "sqlite3", [hubStore, "SELECT count(*) FROM events WHERE instr(CAST(line AS TEXT), '\(id)') > 0"])
+        let expected = try #require(Int(counted.stdout.trimmingCharacters(in: .whitespacesAndNewlines)))
+        #expect(expected >= 1)
+        let document = try #require(
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: out + "/person-\(id).json")))
+                as? [String: Any])
+        let events = try #require(document["events"] as? [[String: Any]])
+        #expect(events.count == expected)
+        #expect((document["person"] as? [String: Any])?["name"] as? String == "Jaïr Rosalia")
+        let csv = try String(contentsOfFile: out + "/person-\(id).csv", encoding: .utf8)
+        #expect(csv.split(separator: "\r\n").count == expected + 1, "a header and one row per event")
+        let mode = try FileManager.default.attributesOfItem(atPath: out + "/person-\(id).json")[.posixPermissions]
+        #expect(mode as? Int == 0o600)
+
+        // Erasing asks for confirmation, then keeps every event and hash.
+        let before = try Tools.fieldkit(["hub", "status", "--json"] + round.hq).stdout
+        let unconfirmed = try Tools.fieldkit(["hub", "person", "erase", id] + round.hq)
+        #expect(unconfirmed.status == 64)
+        #expect(unconfirmed.stderr.contains("pass --yes"))
+        #expect(try Tools.fieldkit(["hub", "person", "erase", id, "--yes"] + round.hq).status == 0)
+        let after = try Tools.fieldkit(["hub", "status", "--json"] + round.hq).stdout
+        func digest(_ text: String) throws -> String? {
+            (try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])?["stateDigest"] as? String
+        }
+        #expect(try digest(after) == (try digest(before)))
+        let name = try Tools.run(
+            "sqlite3", [hubStore, "SELECT coalesce(name, 'NULL'), erased FROM people WHERE id = '\(id)'"])
+        #expect(name.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "NULL|1")
+
+        // The laptop that recorded the training erases the name with its next receipt.
+        let b = round.devices[1]
+        #expect(try Tools.fieldkit(["loan", "move", "LO-VN-004123", "--to", "CUR-01"] + b).status == 0)
+        #expect(try Tools.fieldkit(["sync", round.stick] + b).status == 0)
+        #expect(try Tools.fieldkit(["hub", "import", round.stick] + round.hq).status == 0)
+        #expect(try Tools.fieldkit(["sync", round.stick] + b).status == 0)
+        let onLaptop = try Tools.run(
+            "sqlite3",
+            [
+                round.folder.appending("b/fieldkit.sqlite"),
+                "SELECT coalesce(name, 'NULL'), erased FROM people WHERE id = '\(id)'",
+            ])
+        #expect(onLaptop.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == "NULL|1")
+    }
+
     func deviceID(_ device: [String]) throws -> String {
         let shown = try Tools.fieldkit(["status", "--json"] + device)
         let fields = try JSONSerialization.jsonObject(with: Data(shown.stdout.utf8)) as? [String: Any]

@@ -100,7 +100,12 @@ extension InstrumentCommand {
             if global.json { return try context.printJSON(entries) }
             if entries.isEmpty { context.console.out("\(tag): nothing recorded since the snapshot.") }
             for entry in entries {
-                let who = try entry.author.flatMap { try session.store.person($0)?.name } ?? entry.author ?? "-"
+                // An erased person keeps the row without a name (Sync/SPEC.md §16.3).
+                let who =
+                    try entry.author.map { author in
+                        try session.store.person(author).map { $0.name ?? "erased" } ?? author
+                    }
+                    ?? "-"
                 context.console.out(
                     "\(entry.date)  \(entry.type.padding(toLength: 22, withPad: " ", startingAt: 0)) \(entry.site ?? "-")  \(who)  "
                         + RecordPrinter.describe(entry.payload))
