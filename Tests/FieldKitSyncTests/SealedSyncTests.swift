@@ -47,6 +47,46 @@ struct SealedSyncTests {
         #expect(report.archives.map(\.sealed) == [true])
     }
 
+    @Test(
+        "chunks cut, dropped, repeated or swapped, even signed again by the device itself, do not open at headquarters")
+    func chunksTamperedAndResigned() throws {
+        let world = try SyncWorld("sealed-chunks")
+        let laptop = try world.device("laptop-a", site: "AMS-01")
+        var random = SeededRandom(seed: 7)
+        let photo = try laptop.photo(Data((0..<200_000).map { _ in UInt8(truncatingIfNeeded: random.next()) }))
+        try laptop.repair("LO-VN-000001", photos: [photo])
+        let stick = try world.stick()
+        try laptop.sync(stick)
+        let original = try #require(stick.archives(of: laptop.id).first?.path)
+        let sealed = try FileLayer.read(original, limit: 1 << 22)
+        let statement = try SignedFile.parseStatement(try SignedFile.readSignature(of: original).trustedComment)
+        let header = sealed.prefix(Sealing.headerSize)
+        let whole = Sealing.chunkSize + Sealing.tagSize
+        let body = sealed.dropFirst(Sealing.headerSize)
+        let chunks = stride(from: body.startIndex, to: body.endIndex, by: whole).map {
+            Data(body[$0..<min($0 + whole, body.endIndex)])
+        }
+        #expect(chunks.count == 4, "the photo makes four chunks")
+        let variants: [String: Data] = [
+            "cut": header + chunks[0] + chunks[1] + chunks[2],
+            "dropped": header + chunks[0] + chunks[2] + chunks[3],
+            "repeated": header + chunks[0] + chunks[1] + chunks[1] + chunks[2] + chunks[3],
+            "swapped": header + chunks[1] + chunks[0] + chunks[2] + chunks[3],
+        ]
+        for (name, bytes) in variants.sorted(by: { $0.key < $1.key }) {
+            let mailbox = try world.stick(name, prepared: false)
+            try FileLayer.makeFolder(mailbox.outbound(laptop.id))
+            let path = mailbox.outbound(laptop.id) + "/" + (original as NSString).lastPathComponent
+            try FileLayer.writeAtomically(bytes, to: path)
+            _ = try SignedFile.sign(path, key: laptop.keys.signing, statement: statement)
+            let stock = try Tools.run("minisign", ["-V", "-p", laptop.folder + "/keys/device.pub", "-m", path])
+            #expect(stock.status == 0, "\(name): the signature is fine, \(stock.stderr)")
+            try expectQuarantined(world, [mailbox.folder], reason: "does not open")
+        }
+        #expect(try world.hubStore.counts().events == 0)
+        #expect(try world.importAt([stick.folder]).archives.map(\.outcome) == ["accepted"])
+    }
+
     @Test("a receipt sealed to another device's key is refused by the device it is addressed to")
     func receiptSealedToAnother() throws {
         let world = try SyncWorld("sealed-receipt-other")

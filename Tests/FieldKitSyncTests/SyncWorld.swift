@@ -53,8 +53,8 @@ final class SyncWorld: Sendable {
 
     var environment: FieldKitEnvironment { .test(clock: clock, ids: ids) }
 
-    /// A new device at `site`, enrolled unless told otherwise.
-    func device(_ name: String, site: String, enrol: Bool = true) throws -> TestDevice {
+    /// A new device at `site`, enrolled unless told otherwise, on the world's clock or its own.
+    func device(_ name: String, site: String, enrol: Bool = true, clock: TestClock? = nil) throws -> TestDevice {
         let data = folder.appending(name)
         try FileLayer.makeFolder(data)
         let keys = DeviceKeys.generate()
@@ -66,7 +66,7 @@ final class SyncWorld: Sendable {
                 createdWall: "2026-03-14T09:30:00.000Z", hqRoot: root.fileText()),
             technician: nil)
         try SyncWorld.installContent(in: store)
-        let device = TestDevice(folder: data, store: store, keys: keys, world: self)
+        let device = TestDevice(folder: data, store: store, keys: keys, world: self, ownClock: clock)
         if enrol { try self.enrol(device) }
         return device
     }
@@ -115,34 +115,48 @@ struct TestDevice: Sendable {
     let store: Store
     let keys: DeviceKeys
     let world: SyncWorld
+    /// A clock of its own (a laptop stuck in 1970 or 2038); the world's otherwise.
+    var ownClock: TestClock? = nil
 
     var id: String { keys.deviceID }
+    var clock: TestClock { ownClock ?? world.clock }
+    var environment: FieldKitEnvironment { .test(clock: clock, ids: world.ids) }
 
     /// Moves `tag` to `site`, over the heads this device knows.
     @discardableResult
     func move(_ tag: String, to site: String) throws -> StoredEvent {
-        world.clock.advance(30)
+        let from = try store.instrumentState(tag: tag)?.site ?? "DEPOT"
+        return try change(
+            EventType.loanMoved, tag: tag, payload: ["from": .string(from), "to": .string(site)], site: site,
+            over: ["site"])
+    }
+
+    /// Records an event of `type` about `tag` whose basis is every head this device knows of
+    /// `attributes` (the attributes the event sets), as `loan` and `repair` do.
+    @discardableResult
+    func change(
+        _ type: String, tag: String, payload: [String: JSONValue], site: String? = nil, over attributes: [String]
+    ) throws -> StoredEvent {
+        clock.advance(30)
         let state = try store.instrumentState(tag: tag)
-        let heads = state?.heads["site"] ?? []
-        let payload: [String: JSONValue] = [
-            "tag": .string(tag), "from": .string(state?.site ?? "DEPOT"), "to": .string(site),
-        ]
+        let heads = Set(attributes.flatMap { state?.heads[$0] ?? [] }).sorted()
+        var payload = payload
+        payload["tag"] = .string(tag)
         return try store.record(
-            EventDraft(
-                type: EventType.loanMoved, payload: .object(payload), site: site,
-                basis: heads), environment: world.environment, tags: [tag])
+            EventDraft(type: type, payload: .object(payload), site: site, basis: heads), environment: environment,
+            tags: [tag])
     }
 
     /// Logs a repair of `tag`, with photos (SHA-256s of blobs already in `blobs/`).
     @discardableResult
     func repair(_ tag: String, photos: [String] = [], by person: Person? = nil) throws -> StoredEvent {
-        world.clock.advance(30)
+        clock.advance(30)
         var payload: [String: JSONValue] = ["tag": .string(tag), "problem": .string("loose bridge")]
         if !photos.isEmpty { payload["photos"] = .array(photos.map { .string($0) }) }
         if let person { payload["trainer"] = .string(person.id) }
         return try store.record(
             EventDraft(type: EventType.repairLogged, payload: .object(payload), author: person?.id),
-            environment: world.environment, people: person.map { [$0] } ?? [], tags: [tag])
+            environment: environment, people: person.map { [$0] } ?? [], tags: [tag])
     }
 
     /// Stores a photo the way `repair log --photo` does; returns its SHA-256.
@@ -155,9 +169,9 @@ struct TestDevice: Sendable {
 
     @discardableResult
     func sync(_ mailbox: Mailbox, dryRun: Bool = false) throws -> DeviceSync.Report {
-        world.clock.advance(60)
+        clock.advance(60)
         return try DeviceSync(
-            store: store, dataFolder: folder, keys: keys, mailbox: mailbox, wall: EventTime.wallString(world.clock.now)
+            store: store, dataFolder: folder, keys: keys, mailbox: mailbox, wall: EventTime.wallString(clock.now)
         ).run(dryRun: dryRun)
     }
 }
