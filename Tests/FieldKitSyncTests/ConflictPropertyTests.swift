@@ -138,12 +138,7 @@ struct ConflictPropertyTests {
         let digest = try hub.stateDigest()
         var random = SeededRandom(seed: seed ^ 0x5eed)
         for replay in 0..<6 {
-            let folder = world.folder.appending("replay-\(replay)")
-            let (fresh, store, _) = try HubFolder.initialise(
-                folder: folder + "/hq", rootOut: folder + "/root", issued: "2026-03-14", expires: "2028-03-14",
-                wall: "2026-03-14T09:30:00.000Z")
-            try SyncWorld.installContent(in: store)
-            for device in history.devices { try world.enrol(device, at: store) }
+            let (fresh, store) = try world.freshHub("replay-\(replay)", enrolling: history.devices)
             var rest = history.archives.shuffled(using: &random)
             rest += rest.prefix(Int(random.next() % 3))
             // Batches of one to five archives; nil is where headquarters' own events arrive.

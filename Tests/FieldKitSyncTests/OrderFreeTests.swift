@@ -43,12 +43,7 @@ struct OrderFreeTests {
 
         var digests: [String: Int] = [:]
         for run in 0..<100 {
-            let folder = world.folder.appending("run-\(run)")
-            let (hub, store, _) = try HubFolder.initialise(
-                folder: folder + "/hq", rootOut: folder + "/root", issued: "2026-03-14", expires: "2028-03-14",
-                wall: "w")
-            try SyncWorld.installContent(in: store)
-            for device in devices { try world.enrol(device, at: store) }
+            let (hub, store) = try world.freshHub("run-\(run)", enrolling: devices)
             var order = archives.shuffled(using: &random)
             for _ in 0..<Int(random.next() % 4) {
                 order.insert(

@@ -98,6 +98,19 @@ final class SyncWorld: Sendable {
         ).run(inputs)
     }
 
+    /// Another headquarters in `name` with the test content and `devices` enrolled: for
+    /// importing the same archives again in another order (they open with `importAt`'s
+    /// default keys, the world's).
+    func freshHub(_ name: String, enrolling devices: [TestDevice]) throws -> (hub: HubFolder, store: Store) {
+        let folder = folder.appending(name)
+        let (hub, store, _) = try HubFolder.initialise(
+            folder: folder + "/hq", rootOut: folder + "/root", issued: "2026-03-14", expires: "2028-03-14",
+            wall: "2026-03-14T09:30:00.000Z")
+        try SyncWorld.installContent(in: store)
+        for device in devices { try enrol(device, at: store) }
+        return (hub, store)
+    }
+
     /// A mailbox folder in the world, prepared by headquarters (its trust statement on it,
     /// as `hub enrol` leaves it) unless told otherwise.
     func stick(_ name: String = "stick", prepared: Bool = true) throws -> Mailbox {
