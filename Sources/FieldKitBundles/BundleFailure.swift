@@ -46,7 +46,9 @@ extension BundleFailure: FieldKitError {
         case .older: "install the newest bundle from headquarters; an older one cannot replace it"
         case .noBundle: "install one with 'fieldkit bundle install FILE'"
         case .notFound(let what, _, _):
-            "list what exists with 'fieldkit \(what == "instrument" ? "instrument find" : what + " list")'"
+            what == "instrument type"
+                ? "use a type the bundle knows (violin, cello, trumpet, …; see Bundles/instruments.yaml)"
+                : "list what exists with 'fieldkit \(what == "instrument" ? "instrument find" : what + " list")'"
         case .payload: "copy the executable again from its source"
         }
     }

@@ -56,8 +56,11 @@ public struct ContentLibrary: Sendable {
                 ContentRows.InstrumentRow(
                     tag: item.tag, type: item.type,
                     names: [typeNames[item.type] ?? item.type, item.type, item.size ?? ""].joined(separator: " "),
-                    maker: item.maker, model: item.model, serial: item.serial, document: try encoder.encode(item))
-            })
+                    maker: item.maker ?? "", model: item.model ?? "",
+                    serial: ([item.serial ?? ""] + (item.aliases ?? [])).joined(separator: " "),
+                    document: try encoder.encode(item))
+            },
+            watermarks: content.info.watermarks)
     }
 
     /// Guides, optionally for one instrument type or family, by id.
@@ -114,9 +117,15 @@ public struct ContentLibrary: Sendable {
         var tags = try store.findInstruments(query, limit: limit)
         let exact = Tag.normalised(query)
         if try store.snapshotInstrument(tag: exact) != nil, !tags.contains(exact) { tags.insert(exact, at: 0) }
-        return try tags.compactMap { tag in
+        var items = try tags.compactMap { tag in
             try store.snapshotInstrument(tag: tag).map { try JSONDecoder().decode(InventoryItem.self, from: $0) }
         }
+        // A provisional tag (or a depot tag headquarters added since the snapshot) is found by
+        // its state: an alias gives the depot instrument it is.
+        if let state = try store.instrumentState(tag: exact), !items.contains(where: { $0.tag == state.tag }) {
+            items.insert(InventoryItem(state: state), at: 0)
+        }
+        return items
     }
 }
 

@@ -24,4 +24,12 @@ public enum EventType {
     public static let auditRecorded = "audit.recorded"
     /// A person decided a conflict: the value of one head is kept over all heads (its basis).
     public static let conflictResolved = "conflict.resolved"
+    /// Headquarters took a new instrument into the depot under a new depot tag.
+    public static let instrumentAdded = "instrument.added"
+    /// Headquarters retired an instrument: its status becomes `retired`.
+    public static let instrumentRetired = "instrument.retired"
+    /// Headquarters accepted a field registration as a new depot instrument: `provisional` → `tag`.
+    public static let instrumentConfirmed = "instrument.confirmed"
+    /// Headquarters found that a field registration was a known instrument: `provisional` → `tag`.
+    public static let instrumentMapped = "instrument.mapped"
 }

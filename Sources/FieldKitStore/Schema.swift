@@ -204,6 +204,20 @@ enum Schema {
                     ALTER TABLE hub_devices ADD COLUMN carried_head TEXT;
                     """)
         }
+        migrator.registerMigration("v6-master-data") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE instrument_aliases (
+                        alias TEXT PRIMARY KEY NOT NULL,
+                        tag TEXT NOT NULL
+                    ) STRICT;
+                    CREATE INDEX instrument_aliases_by_tag ON instrument_aliases(tag);
+                    CREATE TABLE snapshot_watermarks (
+                        device TEXT PRIMARY KEY NOT NULL,
+                        seq INTEGER NOT NULL CHECK (seq >= 0)
+                    ) STRICT;
+                    """)
+        }
         return migrator
     }
 }

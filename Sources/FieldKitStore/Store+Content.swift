@@ -55,12 +55,17 @@ public struct ContentRows: Sendable {
     public var instrumentTypes: [(id: String, document: Data)]
     public var sites: [(code: String, name: String, region: String, kind: String)]
     public var instruments: [InstrumentRow]
+    /// Per device, the seq through which the snapshot folds its events (empty: a base snapshot
+    /// that folds none).
+    public var watermarks: [String: Int64]
 
     public init(
         guides: [GuideRow], checklists: [(id: String, document: Data)], parts: [(id: String, document: Data)],
         instrumentTypes: [(id: String, document: Data)],
-        sites: [(code: String, name: String, region: String, kind: String)], instruments: [InstrumentRow]
+        sites: [(code: String, name: String, region: String, kind: String)], instruments: [InstrumentRow],
+        watermarks: [String: Int64] = [:]
     ) {
+        self.watermarks = watermarks
         self.guides = guides
         self.checklists = checklists
         self.parts = parts
@@ -185,6 +190,15 @@ extension Store {
             {
                 throw StoreFailure.logRule("bundle version \(bundle.version) is older than installed \(existing)")
             }
+            // Watermarks only go up: a snapshot that folds less than the one in force would count
+            // events twice or not at all. A snapshot without watermarks folds no event.
+            try Store.checkWatermarks(rows.watermarks, in: db)
+            try db.execute(sql: "DELETE FROM snapshot_watermarks")
+            for (device, seq) in rows.watermarks.sorted(by: { $0.key < $1.key }) {
+                try db.execute(
+                    sql: "INSERT INTO snapshot_watermarks (device, seq) VALUES (?, ?)",
+                    arguments: [device, max(0, seq)])
+            }
             for table in [
                 "guides", "checklists", "parts", "instrument_types", "sites", "snapshot_instruments", "guide_search",
                 "instrument_search",
@@ -225,7 +239,11 @@ extension Store {
                 try search.execute(arguments: [row.tag, row.names, row.maker, row.model, row.serial])
             }
             // A new snapshot changes the base every instrument's state is folded on.
-            for tag in try String.fetchAll(db, sql: "SELECT DISTINCT tag FROM instrument_events") {
+            try Store.rebuildAliases(in: db)
+            try db.execute(sql: "DELETE FROM instrument_state")
+            for tag in try String.fetchAll(
+                db, sql: "SELECT DISTINCT tag FROM instrument_events UNION SELECT alias FROM instrument_aliases")
+            {
                 try Store.refold(tag: tag, in: db)
             }
             try db.execute(sql: "UPDATE bundle_installed SET in_force = 0")

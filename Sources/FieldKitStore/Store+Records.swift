@@ -41,8 +41,14 @@ extension Store {
             try db.execute(
                 sql: "INSERT OR IGNORE INTO instrument_events (tag, event_id) VALUES (?, ?)",
                 arguments: [tag, event.id])
-            try refold(tag: tag, in: db)
         }
+        if event.type == EventType.instrumentConfirmed || event.type == EventType.instrumentMapped,
+            let provisional = event.payload["provisional"]?.stringValue,
+            let previous = try updateAlias(of: provisional, in: db)
+        {
+            try refold(tag: previous, in: db)
+        }
+        for tag in Set(tags).sorted() { try refold(tag: tag, in: db) }
         switch event.type {
         case EventType.repairLogged, EventType.trainingRecorded:
             try refoldRecord(event.id, in: db)
@@ -53,17 +59,31 @@ extension Store {
         }
     }
 
+    /// Refolds one instrument (Sync/SPEC.md §17): a provisional tag that is an alias folds into
+    /// its depot tag; the depot tag folds its own events and its aliases' beyond the snapshot's
+    /// watermarks on the snapshot entries of itself and its aliases.
     static func refold(tag: String, in db: Database) throws {
-        let lines = try Data.fetchAll(
+        if let target = try String.fetchOne(
+            db, sql: "SELECT tag FROM instrument_aliases WHERE alias = ?", arguments: [tag])
+        {
+            try db.execute(sql: "DELETE FROM instrument_state WHERE tag = ?", arguments: [tag])
+            if target != tag { try refold(tag: target, in: db) }
+            return
+        }
+        let aliases = try String.fetchAll(
+            db, sql: "SELECT alias FROM instrument_aliases WHERE tag = ? ORDER BY alias", arguments: [tag])
+        let names = String(decoding: try JSONEncoder().encode([tag] + aliases), as: UTF8.self)
+        let events = try Store.foldedEvents(tags: names, in: db)
+        let decoder = JSONDecoder()
+        let bases = try String.fetchAll(
             db,
-            sql: "SELECT e.line FROM instrument_events i JOIN events e ON e.id = i.event_id WHERE i.tag = ?",
-            arguments: [tag])
-        let events = try lines.map { try StoredEvent(bytes: $0).event }
-        let base = try String.fetchOne(
-            db, sql: "SELECT document FROM snapshot_instruments WHERE tag = ?", arguments: [tag]
-        )
-        .map { try JSONDecoder().decode(InstrumentBase.self, from: Data($0.utf8)) }
-        guard let state = InstrumentFold.fold(tag: tag, base: base, events: events) else {
+            sql: """
+                SELECT document FROM snapshot_instruments WHERE tag IN (SELECT value FROM json_each(?))
+                ORDER BY tag = ? DESC, tag
+                """, arguments: [names, tag]
+        ).map { try decoder.decode(InstrumentBase.self, from: Data($0.utf8)) }
+        let base = InstrumentFold.merge(bases)
+        guard let state = InstrumentFold.fold(tag: tag, base: base, events: events, aliases: aliases) else {
             try db.execute(sql: "DELETE FROM instrument_state WHERE tag = ?", arguments: [tag])
             return
         }
@@ -75,6 +95,19 @@ extension Store {
                 ON CONFLICT (tag) DO UPDATE SET site = excluded.site, status = excluded.status, document = excluded.document
                 """,
             arguments: [tag, state.site, state.status, String(decoding: try encoder.encode(state), as: UTF8.self)])
+    }
+
+    /// The events about `tags` (a JSON list) that a snapshot does not fold already: those beyond
+    /// their device's watermark.
+    static func foldedEvents(tags: String, in db: Database) throws -> [Event] {
+        try Data.fetchAll(
+            db,
+            sql: """
+                SELECT DISTINCT e.line FROM instrument_events i JOIN events e ON e.id = i.event_id
+                WHERE i.tag IN (SELECT value FROM json_each(?))
+                AND e.seq > coalesce((SELECT w.seq FROM snapshot_watermarks w WHERE w.device = e.device), 0)
+                """, arguments: [tags]
+        ).map { try StoredEvent(bytes: $0).event }
     }
 
     /// Recomputes a record from its original event and every amendment of it (ordered by clock, then id).
@@ -127,9 +160,11 @@ extension Store {
         }
     }
 
-    /// The folded state of one instrument (snapshot only, when no event touched it).
-    public func instrumentState(tag: String) throws(StoreFailure) -> InstrumentState? {
+    /// The folded state of one instrument (snapshot only, when no event touched it); a provisional
+    /// tag headquarters confirmed or mapped gives the depot tag's state.
+    public func instrumentState(tag typed: String) throws(StoreFailure) -> InstrumentState? {
         try read { db in
+            let tag = try Store.canonicalTag(typed, in: db)
             if let document = try String.fetchOne(
                 db, sql: "SELECT document FROM instrument_state WHERE tag = ?", arguments: [tag])
             {
@@ -151,7 +186,8 @@ extension Store {
                 sql: """
                     SELECT EXISTS (SELECT 1 FROM snapshot_instruments WHERE tag = ?)
                         OR EXISTS (SELECT 1 FROM instrument_state WHERE tag = ?)
-                    """, arguments: [tag, tag]) ?? false
+                        OR EXISTS (SELECT 1 FROM instrument_aliases WHERE alias = ?)
+                    """, arguments: [tag, tag, tag]) ?? false
         }
     }
 
@@ -167,6 +203,7 @@ extension Store {
                 sql: """
                     SELECT document FROM snapshot_instruments s
                     WHERE json_extract(s.document, '$.site') = ? AND NOT EXISTS (SELECT 1 FROM instrument_state i WHERE i.tag = s.tag)
+                    AND NOT EXISTS (SELECT 1 FROM instrument_aliases a WHERE a.alias = s.tag)
                     """, arguments: [site]
             ).compactMap { try? JSONDecoder().decode(InstrumentBase.self, from: Data($0.utf8)) }
             return (folded + bases.compactMap { InstrumentFold.fold(tag: $0.tag, base: $0, events: []) }).sorted {
@@ -175,15 +212,18 @@ extension Store {
         }
     }
 
-    /// Every event that touched `tag`, by clock.
-    public func history(tag: String) throws(StoreFailure) -> [Event] {
+    /// Every event that touched `tag`, or the depot tag it is an alias of, or its aliases, by clock.
+    public func history(tag typed: String) throws(StoreFailure) -> [Event] {
         let lines = try read { db in
-            try Data.fetchAll(
+            let tag = try Store.canonicalTag(typed, in: db)
+            return try Data.fetchAll(
                 db,
                 sql: """
-                    SELECT e.line FROM instrument_events i JOIN events e ON e.id = i.event_id
-                    WHERE i.tag = ? ORDER BY e.hlc_millis, e.hlc_counter, e.id
-                    """, arguments: [tag])
+                    SELECT DISTINCT e.line, e.hlc_millis, e.hlc_counter, e.id FROM instrument_events i
+                    JOIN events e ON e.id = i.event_id
+                    WHERE i.tag = ? OR i.tag IN (SELECT alias FROM instrument_aliases WHERE tag = ?)
+                    ORDER BY e.hlc_millis, e.hlc_counter, e.id
+                    """, arguments: [tag, tag])
         }
         do { return try lines.map { try StoredEvent(bytes: $0).event } } catch {
             throw .corrupted(path: path, description: "an event line does not decode")

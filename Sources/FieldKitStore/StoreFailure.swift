@@ -36,6 +36,12 @@ public enum StoreFailure: Error, Equatable, Sendable {
     case noSuchSide(conflict: String, keep: String, sides: [String])
     /// No person with this id is held here.
     case noSuchPerson(String)
+    /// No instrument has this tag.
+    case noSuchInstrument(String)
+    /// A decision about an instrument that its state does not allow.
+    case instrumentRule(String)
+    /// A snapshot whose watermark for a device is below the one in force.
+    case watermarkBackwards(device: String, installed: Int64, offered: Int64)
 }
 
 extension StoreFailure: FieldKitError {
@@ -64,6 +70,10 @@ extension StoreFailure: FieldKitError {
         case .noSuchSide(let conflict, let keep, let sides):
             "\"\(keep)\" names \(sides.filter { $0.hasPrefix(keep.lowercased()) && !keep.isEmpty }.isEmpty ? "no" : "more than one") side of conflict \(conflict) (sides: \(sides.joined(separator: ", ")))"
         case .noSuchPerson(let id): "there is no person \(id) here"
+        case .noSuchInstrument(let tag): "there is no instrument \(tag)"
+        case .instrumentRule(let reason): "refused: \(reason)"
+        case .watermarkBackwards(let device, let installed, let offered):
+            "the snapshot folds device \(device)'s events only through seq \(offered), below seq \(installed) in the snapshot in force"
         }
     }
 
@@ -87,6 +97,10 @@ extension StoreFailure: FieldKitError {
         case .noSuchConflict: "list the open conflicts with 'fieldkit hub conflicts'; it may be resolved already"
         case .noSuchSide: "give the event id (or enough of its start) of the side to keep"
         case .noSuchPerson: "find the person's id with 'fieldkit hub person find NAME'"
+        case .noSuchInstrument: "check the tag with 'fieldkit instrument find'"
+        case .instrumentRule: "check the instrument with 'fieldkit instrument show TAG'"
+        case .watermarkBackwards:
+            "use a snapshot made after the one in force ('fieldkit hub snapshot' on headquarters' current store)"
         }
     }
 
@@ -98,7 +112,10 @@ extension StoreFailure: FieldKitError {
         case .corrupted, .missingDevice: .dataError
         case .logRule: .software
         case .fork, .brokenChain, .olderReceipt, .enrolledWithAnotherKey, .olderTrust: .dataError
-        case .notEnrolled, .revocationBelowHeld, .noSuchConflict, .noSuchSide, .noSuchPerson: .usage
+        case .notEnrolled, .revocationBelowHeld, .noSuchConflict, .noSuchSide, .noSuchPerson, .noSuchInstrument,
+            .instrumentRule:
+            .usage
+        case .watermarkBackwards: .dataError
         case .notHub: .usage
         }
     }

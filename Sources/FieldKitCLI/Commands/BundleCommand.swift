@@ -68,6 +68,12 @@ struct BundleCommand: ParsableCommand {
         @Option(help: "The bundle file to write (e.g. fieldkit-bundle-1.tar.zst).")
         var out: String
 
+        @Option(
+            help:
+                "A snapshot folder made by 'fieldkit hub snapshot': its inventory and watermarks replace the generated inventory."
+        )
+        var snapshot: String?
+
         func run(in context: CommandContext) throws {
             let signing = try DeviceKeys.loadSigningKey(key)
             let trustJSON = try FileLayer.read(trust + "/" + TrustStatement.fileName, limit: TrustStatement.sizeLimit)
@@ -78,7 +84,13 @@ struct BundleCommand: ParsableCommand {
             guard try statement.signingKeys().contains(signing.publicKey) else {
                 throw TrustFailure.unnamedSigningKey(signing.keyID.minisignHex)
             }
-            let content = try BundleFile.content(from: try BundleSource.load(sources))
+            var content = try BundleFile.content(from: try BundleSource.load(sources))
+            if let snapshot {
+                let (info, inventory) = try SnapshotFiles.read(snapshot)
+                content.inventory = inventory
+                content.info.instruments = inventory.count
+                content.info.watermarks = info.watermarks
+            }
             let outFolder = (out as NSString).deletingLastPathComponent
             if !outFolder.isEmpty { try FileLayer.makeFolder(outFolder, mode: 0o755) }
             _ = try BundleFile.pack(

@@ -128,6 +128,8 @@ extension HubCommand {
             parts.trustSignature = trust.signature
             parts.handovers = trust.handovers
             let verified = try parts.verify(root: root)
+            // A snapshot that folds less than the one in force would be refused everywhere: refuse it here.
+            try store.checkWatermarks(verified.content.info.watermarks)
             let path = try hub.publish(
                 bundle: verified.bytes, signature: parts.signature, version: verified.content.info.version)
             // Headquarters folds on the snapshot it sends out.

@@ -11,7 +11,8 @@ struct HubCommand: ParsableCommand {
         commandName: "hub", abstract: "Headquarters: keys, the device roster, importing archives, receipts.",
         subcommands: [
             Init.self, Keys.self, Enrol.self, Revoke.self, Rotate.self, Import.self, Status.self, Publish.self,
-            Backup.self, Restore.self, Release.self, Conflicts.self, PersonCommand.self,
+            Backup.self, Restore.self, Release.self, Conflicts.self, PersonCommand.self, InstrumentCommand.self,
+            Snapshot.self,
         ])
 
     /// Opens headquarters' store, refusing a device's.

@@ -36,6 +36,11 @@ struct InstrumentCommand: ParsableCommand {
             )
             out("Maker:        \(item.maker ?? "-"), \(item.model ?? "-"), serial \(item.serial ?? "-")")
             if item.provisional { out("Tag:          provisional (registered in the field; headquarters confirms it)") }
+            if let aliases = item.aliases, !aliases.isEmpty {
+                out(
+                    "Also known as: \(aliases.joined(separator: ", ")) (provisional tag, confirmed or mapped by headquarters)"
+                )
+            }
             for (attribute, values) in item.conflicts.sorted(by: { $0.key < $1.key }) {
                 out("Conflict:     \(attribute) is \(values.joined(separator: " or ")); headquarters will decide")
             }
@@ -66,7 +71,7 @@ struct InstrumentCommand: ParsableCommand {
             if items.isEmpty { context.console.err("no instrument matches \"\(query.joined(separator: " "))\"") }
             for item in items {
                 context.console.out(
-                    "\(item.tag)  \(item.type)\(item.size.map { " \($0)" } ?? "")  \(item.maker)  \(item.serial)  "
+                    "\(item.tag)  \(item.type)\(item.size.map { " \($0)" } ?? "")  \(item.maker ?? "-")  \(item.serial ?? "-")  "
                         + "\(item.site)  \(item.status)")
             }
         }

@@ -1,0 +1,71 @@
+import FieldKitCore
+import FieldKitStore
+import FieldKitTestSupport
+import Foundation
+import Testing
+
+@testable import FieldKitSync
+
+@Suite("sync: headquarters' decisions about instruments are refused clearly when they cannot hold")
+struct MasterDataTests {
+    /// Expects `body` to throw `failure` and leave headquarters' state digest unchanged.
+    func expectRefused(_ world: SyncWorld, _ failure: StoreFailure, _ body: () throws -> Void) throws {
+        let digest = try world.hubStore.stateDigest()
+        #expect(throws: failure) { try body() }
+        #expect(try world.hubStore.stateDigest() == digest)
+    }
+
+    @Test("retiring an unknown tag, confirming twice, mapping to a retired instrument, watermarks going backwards")
+    func refusals() throws {
+        let world = try SyncWorld("master-refusals")
+        let laptop = try world.device("laptop-a", site: "CUR-01")
+        let registered = try laptop.change(
+            EventType.instrumentRegistered, tag: "P-TEST-1",
+            payload: ["type": .string("violin"), "site": .string("CUR-01")],
+            site: "CUR-01", over: [])
+        try laptop.change(
+            EventType.instrumentRegistered, tag: "P-TEST-2",
+            payload: ["type": .string("violin"), "site": .string("CUR-01")],
+            site: "CUR-01", over: [])
+        let stick = try world.stick()
+        try laptop.sync(stick)
+        try world.importAt([stick.folder])
+        #expect(registered.event.payload["tag"]?.stringValue == "P-TEST-1")
+
+        try expectRefused(world, .noSuchInstrument("LO-VN-999999")) {
+            try world.hubStore.retireInstrument("LO-VN-999999", reason: "x", environment: world.environment)
+        }
+        let confirmed = try world.hubStore.decideProvisional(
+            "P-TEST-1", to: nil, prefix: "LO-VN-", environment: world.environment)
+        #expect(confirmed.event.payload["tag"]?.stringValue == "LO-VN-000004", "one above the highest LO-VN- tag")
+        try expectRefused(world, .instrumentRule("P-TEST-1 was confirmed as or mapped to LO-VN-000004 already")) {
+            try world.hubStore.decideProvisional("P-TEST-1", to: nil, prefix: "LO-VN-", environment: world.environment)
+        }
+        try world.hubStore.retireInstrument("LO-VN-000002", reason: "gebarsten", environment: world.environment)
+        #expect(try world.hubStore.instrumentState(tag: "LO-VN-000002")?.status == "retired")
+        try expectRefused(world, .instrumentRule("LO-VN-000002 is retired already")) {
+            try world.hubStore.retireInstrument("LO-VN-000002", reason: "x", environment: world.environment)
+        }
+        try expectRefused(
+            world, .instrumentRule("LO-VN-000002 is retired: an instrument cannot be mapped to it")
+        ) {
+            try world.hubStore.decideProvisional(
+                "P-TEST-2", to: "LO-VN-000002", prefix: "", environment: world.environment)
+        }
+        try expectRefused(world, .instrumentRule("P-TEST-1 is a provisional tag of LO-VN-000004: retire LO-VN-000004"))
+        {
+            try world.hubStore.retireInstrument("P-TEST-1", reason: "x", environment: world.environment)
+        }
+
+        // A snapshot in force; one whose watermark for the laptop is lower is refused.
+        let snapshot = try world.hubStore.makeSnapshot()
+        #expect(snapshot.watermarks[laptop.id] == 2)
+        try SnapshotPropertyTests.install(try SnapshotPropertyTests.rows(snapshot), version: 2, in: world.hubStore)
+        var older = snapshot
+        older.watermarks[laptop.id] = 1
+        try expectRefused(world, .watermarkBackwards(device: laptop.id, installed: 2, offered: 1)) {
+            try SnapshotPropertyTests.install(try SnapshotPropertyTests.rows(older), version: 3, in: world.hubStore)
+        }
+        #expect(try world.hubStore.watermarks()[laptop.id] == 2)
+    }
+}
