@@ -119,7 +119,7 @@ public struct ContentLibrary: Sendable {
         if try store.snapshotInstrument(tag: exact) != nil, !tags.contains(exact) { tags.insert(exact, at: 0) }
         var items = try tags.compactMap { tag in
             try store.snapshotInstrument(tag: tag).map { try JSONDecoder().decode(InventoryItem.self, from: $0) }
-        }
+        }.filter { $0.placeholder != true }
         // A provisional tag (or a depot tag headquarters added since the snapshot) is found by
         // its state: an alias gives the depot instrument it is.
         if let state = try store.instrumentState(tag: exact), !items.contains(where: { $0.tag == state.tag }) {

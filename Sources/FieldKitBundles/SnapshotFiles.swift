@@ -1,4 +1,5 @@
 import FieldKitCore
+import FieldKitCrypto
 import FieldKitStore
 import Foundation
 
@@ -11,6 +12,8 @@ public enum SnapshotFiles {
         public var format: Int
         public var created: String
         public var instruments: Int
+        /// SHA-256 of `inventory.jsonl`: the two files are one snapshot.
+        public var inventorySHA256: String
         /// Per device, the seq through which the snapshot folds its events.
         public var watermarks: [String: Int64]
     }
@@ -27,7 +30,8 @@ public enum SnapshotFiles {
         }
         try FileLayer.writeAtomically(lines, to: folder + "/inventory.jsonl")
         let info = Info(
-            format: 1, created: created, instruments: snapshot.instruments.count, watermarks: snapshot.watermarks)
+            format: 1, created: created, instruments: snapshot.instruments.count,
+            inventorySHA256: Hashing.sha256Hex(lines), watermarks: snapshot.watermarks)
         try FileLayer.writeAtomically(try encoder.encode(info), to: folder + "/snapshot.json")
         return info
     }
@@ -43,6 +47,11 @@ public enum SnapshotFiles {
         } catch { throw .content("the snapshot in \(folder) cannot be read: \(error.message)") }
         guard let info = try? decoder.decode(Info.self, from: infoData), info.format == 1 else {
             throw .content("\(folder)/snapshot.json is not a snapshot fieldkit wrote")
+        }
+        guard Hashing.sha256Hex(lines) == info.inventorySHA256 else {
+            throw .content(
+                "\(folder)/inventory.jsonl is not the inventory \(folder)/snapshot.json was written with (an interrupted 'hub snapshot'?)"
+            )
         }
         var inventory: [InventoryItem] = []
         for line in lines.split(separator: 0x0A) {

@@ -32,4 +32,9 @@ public enum EventType {
     public static let instrumentConfirmed = "instrument.confirmed"
     /// Headquarters found that a field registration was a known instrument: `provisional` → `tag`.
     public static let instrumentMapped = "instrument.mapped"
+
+    /// Decisions only headquarters makes: an archive from a laptop that holds one is refused.
+    public static let headquartersOnly: Set<String> = [
+        instrumentAdded, instrumentRetired, instrumentConfirmed, instrumentMapped,
+    ]
 }

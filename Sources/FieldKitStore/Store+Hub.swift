@@ -295,6 +295,12 @@ extension Store {
                 {
                     throw StoreFailure.fork(device: event.device, seq: event.seq)
                 }
+                // Adding, retiring, confirming and mapping instruments are headquarters' own decisions.
+                guard !EventType.headquartersOnly.contains(event.type) else {
+                    throw StoreFailure.instrumentRule(
+                        "device \(event.device) recorded \(event.type) at seq \(event.seq), which only headquarters decides"
+                    )
+                }
                 try Store.checkChain(stored, in: db)
                 try Store.insert(stored, in: db)
                 try Store.apply(event, tags: EventTags.tags(of: event), in: db)

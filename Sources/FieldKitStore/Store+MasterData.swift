@@ -69,13 +69,13 @@ extension Store {
         for provisional in Set(fromSnapshot + fromEvents).sorted() { _ = try updateAlias(of: provisional, in: db) }
     }
 
-    /// Refuses `offered` watermarks below the ones in force (none offered: a base snapshot).
+    /// Refuses `offered` watermarks below the ones in force; a device missing counts as 0, so a
+    /// bundle packed without a snapshot cannot replace one packed with it.
     public func checkWatermarks(_ offered: [String: Int64]) throws(StoreFailure) {
         try read { db in try Store.checkWatermarks(offered, in: db) }
     }
 
     static func checkWatermarks(_ offered: [String: Int64], in db: Database) throws {
-        guard !offered.isEmpty else { return }
         for row in try Row.fetchAll(db, sql: "SELECT device, seq FROM snapshot_watermarks ORDER BY device") {
             let device: String = row["device"]
             let installed: Int64 = row["seq"]
@@ -123,8 +123,10 @@ extension Store {
                 SELECT tag FROM snapshot_instruments WHERE tag LIKE ? ESCAPE '\\'
                 UNION SELECT tag FROM instrument_events WHERE tag LIKE ? ESCAPE '\\'
                 """, arguments: [pattern, pattern])
-        let highest = known.compactMap { Int($0.dropFirst(prefix.count)) }.max() ?? 0
-        return prefix + String(format: "%06d", highest + 1)
+        let numbers = known.map { $0.dropFirst(prefix.count) }.filter { $0.count == 6 && $0.allSatisfy(\.isASCII) }
+        let highest = numbers.compactMap { Int($0) }.max() ?? 0
+        guard highest < 999_999 else { throw StoreFailure.instrumentRule("every \(prefix)… tag is taken") }
+        return prefix + String(format: "%06ld", highest + 1)
     }
 
     /// Records one of headquarters' decisions as its own event, with an arrival position so the

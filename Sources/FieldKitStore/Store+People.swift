@@ -36,13 +36,18 @@ extension Store {
     /// it was erased already.
     @discardableResult
     public func erasePerson(_ id: String) throws(StoreFailure) -> Bool {
-        try write { db in
+        // Freed and rewritten pages are zeroed, and the write-ahead log is emptied afterwards, so
+        // the name's bytes do not linger in the file.
+        try writeWithoutTransaction { db in try db.execute(sql: "PRAGMA secure_delete = ON") }
+        let erased = try write { db in
             guard let erased = try Bool.fetchOne(db, sql: "SELECT erased FROM people WHERE id = ?", arguments: [id])
             else { throw StoreFailure.noSuchPerson(id) }
             if erased { return false }
             try db.execute(sql: "UPDATE people SET name = NULL, erased = 1 WHERE id = ?", arguments: [id])
             return true
         }
+        try writeWithoutTransaction { db in _ = try db.checkpoint(.truncate) }
+        return erased
     }
 
     /// The ids of every erased person, sorted: every receipt carries them (§16.3).
@@ -53,6 +58,7 @@ extension Store {
     /// Marks `ids` erased, known here or not (an unknown id is kept as erased, so a name that
     /// arrives later for it is never stored).
     static func applyErasures(_ ids: [String], in db: Database) throws {
+        if !ids.isEmpty { try db.execute(sql: "PRAGMA secure_delete = ON") }
         for id in ids {
             try db.execute(
                 sql: """

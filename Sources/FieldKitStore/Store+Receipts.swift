@@ -99,7 +99,7 @@ extension Store {
             db,
             sql: """
                 WITH sites(code) AS (SELECT value FROM json_each(?)),
-                tags(tag) AS (
+                followed(tag) AS (
                     SELECT tag FROM instrument_state WHERE site IN sites
                     UNION
                     SELECT i.tag FROM instrument_events i JOIN events e ON e.id = i.event_id WHERE e.device = ?
@@ -110,13 +110,36 @@ extension Store {
                     WHERE a.position > ? AND (e.site IN sites
                         OR json_extract(e.line, '$.payload.from') IN sites
                         OR json_extract(e.line, '$.payload.to') IN sites)
+                ),
+                -- A provisional tag and the depot tag it is: following one follows both.
+                tags(tag) AS (
+                    SELECT tag FROM followed
+                    UNION SELECT alias FROM instrument_aliases WHERE tag IN followed
+                    UNION SELECT tag FROM instrument_aliases WHERE alias IN followed
+                ),
+                -- A confirmation or mapping since the last receipt joins two histories: the
+                -- device gets the whole history of the tag it did not follow yet.
+                joined(tag) AS (
+                    SELECT json_extract(e.line, '$.payload.tag') FROM events e
+                    JOIN hub_arrivals a ON a.event_id = e.id
+                    WHERE a.position > ? AND e.type IN (?, ?)
+                        AND json_extract(e.line, '$.payload.provisional') IN followed
+                    UNION
+                    SELECT json_extract(e.line, '$.payload.provisional') FROM events e
+                    JOIN hub_arrivals a ON a.event_id = e.id
+                    WHERE a.position > ? AND e.type IN (?, ?) AND json_extract(e.line, '$.payload.tag') IN followed
                 )
                 SELECT DISTINCT e.line, e.device, e.seq FROM instrument_events i
                 JOIN events e ON e.id = i.event_id
                 JOIN hub_arrivals a ON a.event_id = e.id
-                WHERE e.device NOT IN (SELECT value FROM json_each(?)) AND a.position > ? AND i.tag IN tags
+                WHERE e.device NOT IN (SELECT value FROM json_each(?))
+                    AND ((a.position > ? AND i.tag IN tags) OR i.tag IN joined)
                 ORDER BY e.device, e.seq
-                """, arguments: [siteList, device, since, own, since])
+                """,
+            arguments: [
+                siteList, device, since, since, EventType.instrumentConfirmed, EventType.instrumentMapped, since,
+                EventType.instrumentConfirmed, EventType.instrumentMapped, own, since,
+            ])
         return try lines.map { try StoredEvent(bytes: $0) }
     }
 

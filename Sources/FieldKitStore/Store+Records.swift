@@ -67,7 +67,13 @@ extension Store {
             db, sql: "SELECT tag FROM instrument_aliases WHERE alias = ?", arguments: [tag])
         {
             try db.execute(sql: "DELETE FROM instrument_state WHERE tag = ?", arguments: [tag])
-            if target != tag { try refold(tag: target, in: db) }
+            // An alias points at a depot tag, never at another alias (headquarters refuses that);
+            // a chain is not followed, so no loop can recurse.
+            let chained =
+                try Bool.fetchOne(
+                    db, sql: "SELECT EXISTS (SELECT 1 FROM instrument_aliases WHERE alias = ?)", arguments: [target])
+                ?? false
+            if target != tag, !chained { try refold(tag: target, in: db) }
             return
         }
         let aliases = try String.fetchAll(
@@ -184,7 +190,9 @@ extension Store {
             try Bool.fetchOne(
                 db,
                 sql: """
-                    SELECT EXISTS (SELECT 1 FROM snapshot_instruments WHERE tag = ?)
+                    SELECT EXISTS (
+                            SELECT 1 FROM snapshot_instruments
+                            WHERE tag = ? AND json_extract(document, '$.placeholder') IS NOT 1)
                         OR EXISTS (SELECT 1 FROM instrument_state WHERE tag = ?)
                         OR EXISTS (SELECT 1 FROM instrument_aliases WHERE alias = ?)
                     """, arguments: [tag, tag, tag]) ?? false

@@ -109,6 +109,17 @@ public final class Store: Sendable {
         }
     }
 
+    /// Runs `body` on the writer connection outside a transaction (pragmas, checkpoints).
+    func writeWithoutTransaction<T>(_ body: (Database) throws -> T) throws(StoreFailure) -> T {
+        do {
+            return try pool.writeWithoutTransaction(body)
+        } catch let error as DatabaseError {
+            throw Store.failure(error, path: path)
+        } catch {
+            throw .database(code: 0, description: "\(error)")
+        }
+    }
+
     static func failure(_ error: DatabaseError, path: String) -> StoreFailure {
         let code = error.resultCode
         if code == .SQLITE_NOTADB || code == .SQLITE_CORRUPT {

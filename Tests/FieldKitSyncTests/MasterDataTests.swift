@@ -67,5 +67,75 @@ struct MasterDataTests {
             try SnapshotPropertyTests.install(try SnapshotPropertyTests.rows(older), version: 3, in: world.hubStore)
         }
         #expect(try world.hubStore.watermarks()[laptop.id] == 2)
+        var base = snapshot
+        base.watermarks = [:]
+        let digest = try world.hubStore.stateDigest()
+        #expect(throws: StoreFailure.self, "a bundle without watermarks cannot replace a snapshot with them") {
+            try SnapshotPropertyTests.install(try SnapshotPropertyTests.rows(base), version: 4, in: world.hubStore)
+        }
+        #expect(try world.hubStore.stateDigest() == digest)
+    }
+
+    @Test("a laptop's archive holding a decision only headquarters makes is quarantined, nothing merged")
+    func decisionsOnlyAtHeadquarters() throws {
+        let world = try SyncWorld("master-only-hq")
+        let laptop = try world.device("laptop-a", site: "CUR-01")
+        try laptop.change(
+            EventType.instrumentRegistered, tag: "P-TEST-1",
+            payload: ["type": .string("violin"), "site": .string("CUR-01")],
+            site: "CUR-01", over: [])
+        try laptop.change(
+            EventType.instrumentMapped, tag: "LO-VN-000001", payload: ["provisional": .string("LO-VN-000002")], over: []
+        )
+        let stick = try world.stick()
+        try laptop.sync(stick)
+        let digest = try world.hubStore.stateDigest()
+        let report = try world.importAt([stick.folder])
+        #expect(report.archives.map(\.outcome) == ["quarantined"])
+        #expect(
+            report.archives.first?.reason?.contains("which only headquarters decides") == true, "\(report.archives)")
+        #expect(try world.hubStore.stateDigest() == digest)
+        #expect(try world.hubStore.instrumentState(tag: "LO-VN-000002")?.tag == "LO-VN-000002")
+    }
+
+    @Test("a laptop following the depot tag gets the events another laptop records on the provisional tag, and back")
+    func receiptsFollowAliases() throws {
+        let world = try SyncWorld("master-alias-receipts")
+        let field = try world.device("laptop-field", site: "CUR-01")
+        let depot = try world.device("laptop-depot", site: "AMS-01")
+        try field.change(
+            EventType.instrumentRegistered, tag: "P-TEST-1",
+            payload: ["type": .string("violin"), "site": .string("CUR-01")],
+            site: "CUR-01", over: [])
+        try depot.repair("LO-VN-000001")
+        let stick = try world.stick()
+        for device in [field, depot] { try device.sync(stick) }
+        try world.importAt([stick.folder])
+        for device in [field, depot] { try device.sync(stick) }
+        try world.hubStore.decideProvisional(
+            "P-TEST-1", to: "LO-VN-000001", prefix: "", environment: world.environment)
+        // Each records on the tag it knows; each must end up with the other's record.
+        try field.change(
+            EventType.repairLogged, tag: "P-TEST-1",
+            payload: ["problem": .string("kam"), "conditionAfter": .string("poor")],
+            site: "CUR-01", over: ["condition"])
+        try depot.change(
+            EventType.loanMoved, tag: "LO-VN-000001", payload: ["to": .string("AMS-01")], site: "AMS-01", over: ["site"]
+        )
+        for _ in 0..<2 {
+            for device in [field, depot] { try device.sync(stick) }
+            try world.importAt([stick.folder])
+            for device in [field, depot] { try device.sync(stick) }
+        }
+        var expected = try #require(try world.hubStore.instrumentState(tag: "LO-VN-000001"))
+        expected.overridden = nil
+        #expect(expected.condition == "poor")
+        for device in [field, depot] {
+            for tag in ["P-TEST-1", "LO-VN-000001"] {
+                var shown = try #require(try device.store.instrumentState(tag: tag))
+                shown.overridden = nil
+                #expect(shown == expected, "\(device.id) shows \(tag) as headquarters does")
+            }
+        }
     }
 }
