@@ -140,45 +140,9 @@ public struct GlossaryConcept: Codable, Equatable, Sendable {
 }
 
 /// One instrument of the inventory snapshot.
-public struct InventoryItem: Codable, Equatable, Sendable {
-    public var tag: String
-    public var type: String
-    public var size: String?
-    public var maker: String?
-    public var model: String?
-    public var serial: String?
-    public var site: String
-    /// `in-use`, `at-depot`, `in-repair` or `retired`.
-    public var status: String
-    /// `good`, `fair`, `poor` or `unplayable`.
-    public var condition: String
-    public var lastService: String?
-    /// In a snapshot headquarters made (`hub snapshot`, Sync/SPEC.md §17): the fold's heads with
-    /// values, the dangling overridden ids, how many events it folds, the provisional tags that
-    /// are this instrument, and whether it is an unconfirmed field registration or a placeholder.
-    public var heads: [String: [SnapshotHead]]?
-    public var overridden: [String: [String]]?
-    public var folded: Int?
-    public var aliases: [String]?
-    public var provisional: Bool?
-    public var placeholder: Bool?
+public typealias InventoryItem = InstrumentBase
 
-    public init(
-        tag: String, type: String, size: String?, maker: String?, model: String?, serial: String?, site: String,
-        status: String, condition: String, lastService: String?
-    ) {
-        self.tag = tag
-        self.type = type
-        self.size = size
-        self.maker = maker
-        self.model = model
-        self.serial = serial
-        self.site = site
-        self.status = status
-        self.condition = condition
-        self.lastService = lastService
-    }
-
+extension InstrumentBase {
     /// An instrument as its folded state shows it.
     public init(state: InstrumentState) {
         self.init(
@@ -187,19 +151,6 @@ public struct InventoryItem: Codable, Equatable, Sendable {
             lastService: state.lastService)
         aliases = state.aliases
         provisional = state.provisional ? true : nil
-    }
-
-    /// The entry of a snapshot headquarters made.
-    public init(_ base: InstrumentBase) {
-        self.init(
-            tag: base.tag, type: base.type, size: base.size, maker: base.maker, model: base.model, serial: base.serial,
-            site: base.site, status: base.status, condition: base.condition, lastService: base.lastService)
-        heads = base.heads
-        overridden = base.overridden
-        folded = base.folded
-        aliases = base.aliases
-        provisional = base.provisional
-        placeholder = base.placeholder
     }
 }
 

@@ -25,7 +25,7 @@ public enum SnapshotFiles {
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         var lines = Data()
         for instrument in snapshot.instruments {
-            lines.append(try encoder.encode(InventoryItem(instrument)))
+            lines.append(try encoder.encode(instrument))
             lines.append(0x0A)
         }
         try FileLayer.writeAtomically(lines, to: folder + "/inventory.jsonl")

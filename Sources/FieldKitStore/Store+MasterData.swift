@@ -248,15 +248,7 @@ extension Store {
                 let aliases = try String.fetchAll(
                     db, sql: "SELECT alias FROM instrument_aliases WHERE tag = ? ORDER BY alias", arguments: [tag])
                 let names = String(decoding: try JSONEncoder().encode([tag] + aliases), as: UTF8.self)
-                let events = try Data.fetchAll(
-                    db,
-                    sql: """
-                        SELECT DISTINCT e.line FROM instrument_events i JOIN events e ON e.id = i.event_id
-                        WHERE i.tag IN (SELECT value FROM json_each(?))
-                        AND e.seq > coalesce((SELECT w.seq FROM snapshot_watermarks w WHERE w.device = e.device), 0)
-                        AND e.seq <= coalesce((SELECT m.value FROM json_each(?) m WHERE m.key = e.device), 0)
-                        """, arguments: [names, marks]
-                ).map { try StoredEvent(bytes: $0).event }
+                let events = try Store.foldedEvents(tags: names, through: marks, in: db)
                 let bases = try String.fetchAll(
                     db,
                     sql: """

@@ -103,16 +103,18 @@ extension Store {
             arguments: [tag, state.site, state.status, String(decoding: try encoder.encode(state), as: UTF8.self)])
     }
 
-    /// The events about `tags` (a JSON list) that a snapshot does not fold already: those beyond
-    /// their device's watermark.
-    static func foldedEvents(tags: String, in db: Database) throws -> [Event] {
+    /// The events about `tags` (a JSON list) that the snapshot in force does not fold already:
+    /// those beyond their device's watermark — and, for a new snapshot, at or below the new
+    /// watermarks `through` (a JSON object of device → seq).
+    static func foldedEvents(tags: String, through: String? = nil, in db: Database) throws -> [Event] {
         try Data.fetchAll(
             db,
             sql: """
                 SELECT DISTINCT e.line FROM instrument_events i JOIN events e ON e.id = i.event_id
                 WHERE i.tag IN (SELECT value FROM json_each(?))
                 AND e.seq > coalesce((SELECT w.seq FROM snapshot_watermarks w WHERE w.device = e.device), 0)
-                """, arguments: [tags]
+                AND (?2 IS NULL OR e.seq <= coalesce((SELECT m.value FROM json_each(?2) m WHERE m.key = e.device), 0))
+                """, arguments: [tags, through]
         ).map { try StoredEvent(bytes: $0).event }
     }
 

@@ -1,3 +1,4 @@
+import FieldKitBundles
 import FieldKitCore
 import FieldKitStore
 import FieldKitTestSupport
@@ -74,6 +75,36 @@ struct MasterDataTests {
             try SnapshotPropertyTests.install(try SnapshotPropertyTests.rows(base), version: 4, in: world.hubStore)
         }
         #expect(try world.hubStore.stateDigest() == digest)
+    }
+
+    @Test("a snapshot folder reads back whole; another inventory beside its snapshot.json is refused")
+    func snapshotFilesBound() throws {
+        let world = try SyncWorld("master-snapshot-files")
+        let laptop = try world.device("laptop-a", site: "CUR-01")
+        try laptop.move("LO-VN-000001", to: "CUR-02")
+        let stick = try world.stick()
+        try laptop.sync(stick)
+        try world.importAt([stick.folder])
+        let folder = world.folder.appending("snapshot")
+        let written = try SnapshotFiles.write(try world.hubStore.makeSnapshot(), created: "x", to: folder)
+        let (info, inventory) = try SnapshotFiles.read(folder)
+        #expect(info == written)
+        #expect(inventory.count == SyncWorld.snapshot.count)
+        #expect(inventory.first { $0.tag == "LO-VN-000001" }?.site == "CUR-02")
+        #expect(info.watermarks[laptop.id] == 1)
+
+        // An interrupted second run: a new inventory beside the old snapshot.json.
+        let text = try FileLayer.readText(folder + "/inventory.jsonl")
+        try FileLayer.writeAtomically(
+            Data(text.replacingOccurrences(of: "CUR-02", with: "AMS-01").utf8), to: folder + "/inventory.jsonl")
+        #expect(throws: BundleFailure.self) { try SnapshotFiles.read(folder) }
+        do { _ = try SnapshotFiles.read(folder) } catch {
+            #expect(error.message.contains("is not the inventory"), "\(error.message)")
+        }
+        try FileLayer.writeAtomically(Data("{}".utf8), to: folder + "/snapshot.json")
+        do { _ = try SnapshotFiles.read(folder) } catch {
+            #expect(error.message.contains("is not a snapshot fieldkit wrote"), "\(error.message)")
+        }
     }
 
     @Test("a laptop's archive holding a decision only headquarters makes is quarantined, nothing merged")

@@ -25,7 +25,7 @@ struct SnapshotPropertyTests {
             instruments: try snapshot.instruments.map { base in
                 ContentRows.InstrumentRow(
                     tag: base.tag, type: base.type, names: base.type, maker: "", model: "", serial: "",
-                    document: try encoder.encode(InventoryItem(base)))
+                    document: try encoder.encode(base))
             }, watermarks: snapshot.watermarks)
     }
 
