@@ -117,13 +117,17 @@ public enum Sealing {
         public mutating func update(_ plaintext: some DataProtocol) throws(CryptoFailure) -> Data {
             pending.append(contentsOf: plaintext)
             var out = Data()
-            while pending.count > chunkSize {
+            // Walk the buffer by index and keep the rest once: no copying per chunk.
+            var start = pending.startIndex
+            while pending.endIndex - start > chunkSize {
                 out.append(
                     try Sealing.sealChunk(
-                        pending.prefix(chunkSize), key: key, counter: counter, final: false, aad: associatedData))
-                pending.removeFirst(chunkSize)
+                        pending[start..<start + chunkSize], key: key, counter: counter, final: false,
+                        aad: associatedData))
+                start += chunkSize
                 counter += 1
             }
+            if start != pending.startIndex { pending = Data(pending[start...]) }
             return out
         }
 
@@ -165,13 +169,15 @@ public enum Sealing {
             pending.append(contentsOf: sealed)
             var out = Data()
             let whole = chunkSize + tagSize
-            while pending.count > whole {
+            var start = pending.startIndex
+            while pending.endIndex - start > whole {
                 out.append(
                     try Sealing.openChunk(
-                        pending.prefix(whole), key: key, counter: counter, final: false, aad: associatedData))
-                pending.removeFirst(whole)
+                        pending[start..<start + whole], key: key, counter: counter, final: false, aad: associatedData))
+                start += whole
                 counter += 1
             }
+            if start != pending.startIndex { pending = Data(pending[start...]) }
             return out
         }
 
