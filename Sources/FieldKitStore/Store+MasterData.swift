@@ -243,22 +243,9 @@ extension Store {
                     EXCEPT SELECT alias FROM instrument_aliases ORDER BY 1
                     """)
             var instruments: [InstrumentBase] = []
-            let decoder = JSONDecoder()
             for tag in tags {
-                let aliases = try String.fetchAll(
-                    db, sql: "SELECT alias FROM instrument_aliases WHERE tag = ? ORDER BY alias", arguments: [tag])
-                let names = String(decoding: try JSONEncoder().encode([tag] + aliases), as: UTF8.self)
-                let events = try Store.foldedEvents(tags: names, through: marks, in: db)
-                let bases = try String.fetchAll(
-                    db,
-                    sql: """
-                        SELECT document FROM snapshot_instruments WHERE tag IN (SELECT value FROM json_each(?))
-                        ORDER BY tag = ? DESC, tag
-                        """, arguments: [names, tag]
-                ).map { try decoder.decode(InstrumentBase.self, from: Data($0.utf8)) }
-                if let entry = InstrumentFold.snapshotEntry(
-                    tag: tag, base: InstrumentFold.merge(bases), events: events, aliases: aliases)
-                {
+                let (aliases, events, base) = try Store.foldInputs(tag: tag, through: marks, in: db)
+                if let entry = InstrumentFold.snapshotEntry(tag: tag, base: base, events: events, aliases: aliases) {
                     instruments.append(entry)
                 }
             }

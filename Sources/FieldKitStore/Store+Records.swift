@@ -76,19 +76,7 @@ extension Store {
             if target != tag, !chained { try refold(tag: target, in: db) }
             return
         }
-        let aliases = try String.fetchAll(
-            db, sql: "SELECT alias FROM instrument_aliases WHERE tag = ? ORDER BY alias", arguments: [tag])
-        let names = String(decoding: try JSONEncoder().encode([tag] + aliases), as: UTF8.self)
-        let events = try Store.foldedEvents(tags: names, in: db)
-        let decoder = JSONDecoder()
-        let bases = try String.fetchAll(
-            db,
-            sql: """
-                SELECT document FROM snapshot_instruments WHERE tag IN (SELECT value FROM json_each(?))
-                ORDER BY tag = ? DESC, tag
-                """, arguments: [names, tag]
-        ).map { try decoder.decode(InstrumentBase.self, from: Data($0.utf8)) }
-        let base = InstrumentFold.merge(bases)
+        let (aliases, events, base) = try Store.foldInputs(tag: tag, in: db)
         guard let state = InstrumentFold.fold(tag: tag, base: base, events: events, aliases: aliases) else {
             try db.execute(sql: "DELETE FROM instrument_state WHERE tag = ?", arguments: [tag])
             return
@@ -101,6 +89,26 @@ extension Store {
                 ON CONFLICT (tag) DO UPDATE SET site = excluded.site, status = excluded.status, document = excluded.document
                 """,
             arguments: [tag, state.site, state.status, String(decoding: try encoder.encode(state), as: UTF8.self)])
+    }
+
+    /// What folding depot tag `tag` takes: its aliases, the events about it and them that the
+    /// snapshot in force does not fold (up to the new watermarks `through`, for a new snapshot),
+    /// and its snapshot entry merged with its aliases' entries.
+    static func foldInputs(tag: String, through: String? = nil, in db: Database) throws -> (
+        aliases: [String], events: [Event], base: InstrumentBase?
+    ) {
+        let aliases = try String.fetchAll(
+            db, sql: "SELECT alias FROM instrument_aliases WHERE tag = ? ORDER BY alias", arguments: [tag])
+        let names = String(decoding: try JSONEncoder().encode([tag] + aliases), as: UTF8.self)
+        let decoder = JSONDecoder()
+        let bases = try String.fetchAll(
+            db,
+            sql: """
+                SELECT document FROM snapshot_instruments WHERE tag IN (SELECT value FROM json_each(?))
+                ORDER BY tag = ? DESC, tag
+                """, arguments: [names, tag]
+        ).map { try decoder.decode(InstrumentBase.self, from: Data($0.utf8)) }
+        return (aliases, try foldedEvents(tags: names, through: through, in: db), InstrumentFold.merge(bases))
     }
 
     /// The events about `tags` (a JSON list) that the snapshot in force does not fold already:
