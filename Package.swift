@@ -16,6 +16,11 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", exact: "7.10.0"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "3.12.3"),
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", exact: "2.28.1", traits: []),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", exact: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", exact: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-http-types", exact: "1.8.0"),
     ],
     targets: [
         .systemLibrary(
@@ -56,7 +61,21 @@ let package = Package(
         ),
         .target(
             name: "FieldKitSync",
-            dependencies: ["FieldKitArchive", "FieldKitStore", "FieldKitCore", "FieldKitCrypto"],
+            dependencies: [
+                "FieldKitArchive", "FieldKitStore", "FieldKitCore", "FieldKitCrypto",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "FieldKitServer",
+            dependencies: [
+                "FieldKitSync", "FieldKitStore", "FieldKitCore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             swiftSettings: swiftSettings
         ),
         .executableTarget(
@@ -77,7 +96,7 @@ let package = Package(
         .target(
             name: "FieldKitCLI",
             dependencies: [
-                "FieldKitBundles", "FieldKitSync", "FieldKitStore", "FieldKitArchive", "FieldKitCore",
+                "FieldKitBundles", "FieldKitServer", "FieldKitSync", "FieldKitStore", "FieldKitArchive", "FieldKitCore",
                 "FieldKitDefaultContent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -123,6 +142,11 @@ let package = Package(
         .testTarget(
             name: "FieldKitSyncTests",
             dependencies: ["FieldKitSync", "FieldKitStore", "FieldKitArchive", "FieldKitTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "FieldKitServerTests",
+            dependencies: ["FieldKitServer", "FieldKitSync", "FieldKitStore", "FieldKitTestSupport"],
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -80,6 +80,14 @@ public enum FileLayer {
         return lstat(path, &info) == 0
     }
 
+    /// When `path` was last modified (to the nanosecond the file system keeps), nil if missing.
+    public static func modified(_ path: String) -> Date? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return Date(
+            timeIntervalSince1970: TimeInterval(info.st_mtim.tv_sec) + TimeInterval(info.st_mtim.tv_nsec) / 1e9)
+    }
+
     /// Whether `path` is a folder.
     public static func isFolder(_ path: String) -> Bool {
         var info = stat()

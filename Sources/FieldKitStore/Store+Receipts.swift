@@ -156,6 +156,19 @@ extension Store {
         }
     }
 
+    /// Whether `device` has had no receipt yet, or events arrived at headquarters after the
+    /// newest one was written (the hub server then writes a fresh one when it is fetched).
+    public func receiptIsBehind(device: String) throws(StoreFailure) -> Bool {
+        try read { db in
+            guard
+                let newest = try Int64.fetchOne(
+                    db, sql: "SELECT position FROM hub_receipts WHERE device = ? ORDER BY version DESC LIMIT 1",
+                    arguments: [device])
+            else { return true }
+            return (try Int64.fetchOne(db, sql: "SELECT max(position) FROM hub_arrivals") ?? 0) > newest
+        }
+    }
+
     /// Every enrolled device's delivery state, for `hub status`.
     public func hubSummaries() throws(StoreFailure) -> [HubDeviceSummary] {
         try read { db in

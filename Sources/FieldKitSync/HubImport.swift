@@ -25,6 +25,10 @@ public struct HubImport {
         public var quarantine: String?
         /// Whether it came sealed (false: written with `sync --unsealed`).
         public var sealed: Bool?
+        /// The sysexits code of the refusal, if refused (the hub server turns it into a status).
+        public var failure: Int32?
+        /// Whether the refusal was that its device is not enrolled.
+        public var unknownDevice: Bool?
     }
 
     /// One receipt written.
@@ -57,19 +61,23 @@ public struct HubImport {
     let keys: DeviceKeys
     let wall: String
     let unsealed: Bool
+    let keepsUnverified: Bool
     let progress: @Sendable (String) -> Void
 
     /// Makes an import into headquarters' `store` in `hub`, signing receipts with `keys.signing`
     /// and sealing them to each device (`unsealed`: readable receipts, for debugging only).
+    /// `keepsUnverified: false` (uploads from anyone) neither quarantines nor records a file
+    /// whose signature did not verify, so strangers cannot fill the disk or a device's receipt.
     public init(
         store: Store, hub: HubFolder, keys: DeviceKeys, wall: String, unsealed: Bool = false,
-        progress: @escaping @Sendable (String) -> Void
+        keepsUnverified: Bool = true, progress: @escaping @Sendable (String) -> Void
     ) {
         self.store = store
         self.hub = hub
         self.keys = keys
         self.wall = wall
         self.unsealed = unsealed
+        self.keepsUnverified = keepsUnverified
         self.progress = progress
     }
 
@@ -124,12 +132,22 @@ public struct HubImport {
             progress("[\(index + 1)/\(files.count)] \((file as NSString).lastPathComponent): \(result.outcome)")
             report.archives.append(result)
         }
+        report.receipts = try answer(destinations, reading: mailboxes)
+        return report
+    }
+
+    /// Writes one receipt per (mailbox, device), after putting headquarters' trust files in every
+    /// mailbox (`reading` too) and the published bundle in every mailbox answered. A revoked
+    /// device gets nothing back: whoever holds it must not learn anything new.
+    public func answer(_ destinations: [(mailbox: Mailbox, device: String)], reading: [Mailbox] = []) throws
+        -> [ReceiptResult]
+    {
         let trust = try hub.trustFiles()
         // Every mailbox read learns headquarters' current sealing key for the next archives.
-        for mailbox in Set(mailboxes + destinations.map(\.mailbox)) { try hub.placeTrust(in: mailbox, trust: trust) }
+        for mailbox in Set(reading + destinations.map(\.mailbox)) { try hub.placeTrust(in: mailbox, trust: trust) }
         var offers: [Mailbox: Receipt.BundleOffer?] = [:]
+        var written: [ReceiptResult] = []
         for (mailbox, device) in destinations {
-            // A revoked laptop gets nothing back: whoever holds it must not learn anything new.
             guard let roster = try store.enrolledDevice(device), roster.revokedAfter == nil else { continue }
             if offers[mailbox] == nil { offers[mailbox] = try hub.placePublishedBundle(in: mailbox, trust: trust) }
             let plan = try store.planReceipt(device: device)
@@ -137,12 +155,12 @@ public struct HubImport {
                 plan, key: keys.signing, trust: trust, issued: wall, bundle: offers[mailbox] ?? nil,
                 sealTo: unsealed ? nil : try SealingPublicKey(text: roster.sealingKey), into: mailbox)
             try store.recordReceipt(plan, wall: wall)
-            report.receipts.append(
+            written.append(
                 ReceiptResult(
                     device: device, version: plan.version, file: path, through: plan.through, events: plan.events.count,
                     gaps: plan.gaps))
         }
-        return report
+        return written
     }
 
     /// Verifies and merges one archive; never throws: every refusal is a result.
@@ -150,7 +168,7 @@ public struct HubImport {
         let name = (path as NSString).lastPathComponent
         var result = ArchiveResult(
             file: path, device: nil, carrier: nil, verified: false, range: nil, outcome: "refused", accepted: 0,
-            known: 0, reason: nil, quarantine: nil, sealed: nil)
+            known: 0, reason: nil, quarantine: nil, sealed: nil, failure: nil, unknownDevice: nil)
         var enrolled = false
         do {
             let (unverified, _) = try ChangeArchive.inspect(path)
@@ -158,6 +176,7 @@ public struct HubImport {
             result.carrier = unverified.carrier
             result.range = unverified.range
             guard let roster = try store.enrolledDevice(unverified.device) else {
+                result.unknownDevice = true
                 throw SyncFailure.notEnrolled(path: name, device: unverified.device)
             }
             enrolled = true
@@ -226,8 +245,12 @@ public struct HubImport {
             // An interrupted copy: left where it is for the next run, not quarantined.
             result.outcome = "incomplete"
             result.reason = "\(name) is incomplete: \(reason)"
+        } catch let failure as any FieldKitError where !result.verified && !keepsUnverified {
+            result.reason = failure.message
+            result.failure = failure.exitStatus.rawValue
         } catch let failure as any FieldKitError {
             result.reason = failure.message
+            result.failure = failure.exitStatus.rawValue
             result.outcome = "quarantined"
             let hash = fileHash(path)
             result.quarantine = quarantine(path, sha256: hash, device: result.device, reason: failure.message)

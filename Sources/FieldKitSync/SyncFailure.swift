@@ -40,6 +40,14 @@ public enum SyncFailure: Error, Equatable, Sendable {
     case sealingKeyRetired(path: String, key: String, retired: String, grace: Int64)
     /// The device knows no headquarters sealing key to seal its archives to.
     case noSealingKey
+    /// No connection to the hub server (after retries).
+    case hubUnreachable(url: String, reason: String)
+    /// The hub server answered with an error status and message.
+    case hubRefused(url: String, status: Int, message: String)
+    /// The hub server's answer is not what the protocol says.
+    case hubAnswer(url: String, reason: String)
+    /// A hub address that is not an http(s) URL.
+    case badHubURL(String)
 }
 
 extension SyncFailure: FieldKitError {
@@ -76,6 +84,10 @@ extension SyncFailure: FieldKitError {
             "\(path) is sealed to sealing key \(key), retired on \(retired), more than \(grace) days ago"
         case .noSealingKey:
             "this device does not know headquarters' sealing key, so it cannot seal its archives"
+        case .hubUnreachable(let url, let reason): "cannot reach the hub at \(url): \(reason)"
+        case .hubRefused(let url, let status, let message): "the hub at \(url) refused (\(status)): \(message)"
+        case .hubAnswer(let url, let reason): "the hub at \(url) gave an answer fieldkit cannot use: \(reason)"
+        case .badHubURL(let text): "\(text) is not a hub address (http://HOST:PORT or https://HOST)"
         }
     }
 
@@ -103,6 +115,13 @@ extension SyncFailure: FieldKitError {
         case .unknownSealingKey: "the file was not made for this headquarters; keep it aside and report it"
         case .sealingKeyRetired:
             "the laptop's events are safe on it: the receipt for this import carries the new trust statement, and its next 'fieldkit sync' seals them again to the current key"
+        case .hubUnreachable:
+            "nothing was lost: the events stay on this laptop. Try again when there is a connection, or sync by stick: 'fieldkit sync /media/stick'"
+        case .hubRefused(_, let status, _) where status >= 500:
+            "nothing was lost: try again later, or sync by stick: 'fieldkit sync /media/stick'"
+        case .hubRefused: "nothing was lost: the events stay on this laptop; show this message to headquarters"
+        case .hubAnswer: "check the address (is it a fieldkit hub?), or sync by stick: 'fieldkit sync /media/stick'"
+        case .badHubURL: "give the address headquarters or the coordinator wrote down, e.g. http://192.168.1.10:8470"
         case .noSealingKey:
             "sync with a stick that headquarters prepared ('fieldkit hub enrol' or 'hub import' writes fieldkit-sync/trust/ on it); 'fieldkit sync --unsealed' writes readable archives for debugging only"
         }
@@ -112,6 +131,9 @@ extension SyncFailure: FieldKitError {
         switch self {
         case .mailboxUnusable: .cantCreate
         case .eventTooLarge: .software
+        case .hubUnreachable: .unavailable
+        case .hubRefused(_, let status, _) where status >= 500 || status == 429: .tempFail
+        case .badHubURL: .usage
         default: .dataError
         }
     }

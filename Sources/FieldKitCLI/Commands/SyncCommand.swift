@@ -10,16 +10,25 @@ import Foundation
 struct SyncCommand: ParsableCommand, ContextCommand {
     static let configuration = CommandConfiguration(
         commandName: "sync",
-        abstract: "Apply headquarters' receipts from a stick or folder and write this device's new events onto it.",
+        abstract:
+            "Apply headquarters' receipts from a stick, folder or hub and send this device's new events there.",
         discussion: """
             DIR is the stick's mount point or a shared folder; fieldkit uses DIR/fieldkit-sync/. \
+            Given a hub's address (http://HOST:PORT) instead, the laptop uploads and fetches its receipt. \
             Events stay on this laptop until a receipt from headquarters says they arrived.
+
+            With --hub URL, a coordinator's machine relays a whole stick: every device's archives go \
+            up, every device's receipt comes back onto the stick. The relay needs no enrolment and \
+            can open nothing it carries.
             """)
 
     @OptionGroup var global: GlobalOptions
 
-    @Argument(help: "The stick or folder that holds (or will hold) fieldkit-sync/.")
+    @Argument(help: "The stick or folder that holds (or will hold) fieldkit-sync/, or the hub's http(s):// address.")
     var folder: String
+
+    @Option(help: "Relay DIR's mailbox to the hub at this address (no enrolment needed).")
+    var hub: String?
 
     @Flag(help: "Only show what is on the stick and what a sync would do.")
     var dryRun = false
@@ -31,6 +40,12 @@ struct SyncCommand: ParsableCommand, ContextCommand {
     var unsealed = false
 
     func run(in context: CommandContext) throws {
+        if let hub {
+            return try relay(to: hub, context: context)
+        }
+        if HubClient.isURL(folder) {
+            return try remote(context: context)
+        }
         let (store, lock, dataFolder) = try global.openStore(context)
         defer { withExtendedLifetime(lock) {} }
         let keys = try DeviceKeys.load(from: dataFolder)
@@ -40,22 +55,28 @@ struct SyncCommand: ParsableCommand, ContextCommand {
             wall: EventTime.wallString(context.environment.now()), unsealed: unsealed)
         let report = try sync.run(dryRun: dryRun)
         if !dryRun { flushFileSystems() }
-        let bundle = dryRun ? nil : try installOffered(report, store: store, context: context)
+        let bundle =
+            dryRun ? nil : try installOffered(report.bundleOffer, at: report.bundle, store: store, context: context)
         if global.json {
             try context.printJSON(Output(sync: report, bundle: bundle))
         } else {
             SyncCommand.print(report, folder: folder, out: context.console.out)
             if let bundle { context.console.out("  bundle \(bundle.version): \(bundle.outcome)") }
         }
+        try SyncCommand.finish(report.receipts, context: context)
+    }
+
+    /// Warns about an expired trust statement and fails when a receipt was refused.
+    static func finish(_ receipts: [DeviceSync.ReceiptResult], context: CommandContext) throws {
         let today = String(EventTime.wallString(context.environment.now()).prefix(10))
-        if let expired = report.receipts.filter({ $0.outcome != "refused" }).compactMap(\.trustExpires).max(),
+        if let expired = receipts.filter({ $0.outcome != "refused" }).compactMap(\.trustExpires).max(),
             expired < today
         {
             context.console.err(
                 "warning: headquarters' trust statement expired on \(expired); accepted anyway (ask headquarters to renew it)"
             )
         }
-        let refused = report.receipts.filter { $0.outcome == "refused" }
+        let refused = receipts.filter { $0.outcome == "refused" }
         for receipt in refused {
             context.console.err("error: receipt \(receipt.file) was refused: \(receipt.reason ?? "")")
         }
@@ -90,8 +111,10 @@ struct SyncCommand: ParsableCommand, ContextCommand {
 
     /// Installs the bundle the applied receipts offer when it is newer than the installed one:
     /// checked against the pinned root and the SHA-256 the signed receipt names.
-    func installOffered(_ report: DeviceSync.Report, store: Store, context: CommandContext) throws -> BundleResult? {
-        guard let offer = report.bundleOffer, let path = report.bundle else { return nil }
+    func installOffered(_ offer: Receipt.BundleOffer?, at path: String?, store: Store, context: CommandContext) throws
+        -> BundleResult?
+    {
+        guard let offer, let path else { return nil }
         guard let root = try ContentAccess.pinnedRoot(store) else { return nil }
         var result = BundleResult(version: offer.version, outcome: "already installed")
         // The installed version from this root, or the floor a root handover carried over.
@@ -131,6 +154,13 @@ struct SyncCommand: ParsableCommand, ContextCommand {
                             ? "" : "; receipt(s) \(entry.receipts.map(String.init).joined(separator: ", ")) waiting"))
             }
         }
+        printReceipts(report, out: out)
+        printWritten(report, out: out)
+        if !report.dryRun { out("It is safe to remove the stick.") }
+    }
+
+    /// One line per receipt found.
+    static func printReceipts(_ report: DeviceSync.Report, out: (String) -> Void) {
         for receipt in report.receipts {
             switch receipt.outcome {
             case "refused": out("  receipt \(receipt.version): refused (\(receipt.reason ?? "see below"))")
@@ -146,6 +176,11 @@ struct SyncCommand: ParsableCommand, ContextCommand {
                 }
             }
         }
+    }
+
+    /// What was written, kept, replaced and removed, and what still waits.
+    static func printWritten(_ report: DeviceSync.Report, out: (String) -> Void) {
+        let would = report.dryRun ? "would " : ""
         if !report.written.isEmpty {
             out(
                 "  \(would)write \(report.written.count) archive(s): seq "
@@ -191,7 +226,6 @@ struct SyncCommand: ParsableCommand, ContextCommand {
         } else {
             out("  \(report.undelivered) event(s) wait for headquarters' receipt")
         }
-        if !report.dryRun { out("It is safe to remove the stick.") }
     }
 
     /// Flushes every file system, so a FAT stick pulled out right after holds what was written.

@@ -2,20 +2,19 @@ import FieldKitCore
 import FieldKitCrypto
 import FieldKitStore
 import FieldKitSync
-import FieldKitTestSupport
 import Foundation
 
 /// Headquarters and devices in one temporary folder, with one clock and one id counter.
-final class SyncWorld: Sendable {
-    let folder: TemporaryFolder
-    let hub: HubFolder
-    let hubStore: Store
-    let hubKeys: DeviceKeys
-    let root: MinisignPublicKey
-    let clock = TestClock()
-    let ids = CountingIDs()
+public final class SyncWorld: Sendable {
+    public let folder: TemporaryFolder
+    public let hub: HubFolder
+    public let hubStore: Store
+    public let hubKeys: DeviceKeys
+    public let root: MinisignPublicKey
+    public let clock = TestClock()
+    public let ids = CountingIDs()
 
-    init(_ label: String) throws {
+    public init(_ label: String) throws {
         folder = TemporaryFolder(label)
         let (hub, store, made) = try HubFolder.initialise(
             folder: folder.appending("hq"), rootOut: folder.appending("root"), issued: "2026-03-14",
@@ -28,11 +27,11 @@ final class SyncWorld: Sendable {
     }
 
     /// The snapshot every store starts from: where each test instrument is.
-    static let snapshot = [
+    public static let snapshot = [
         "LO-VN-000001": "AMS-01", "LO-VN-000002": "AMS-01", "LO-VN-000003": "AMS-01", "LO-VC-000002": "CUR-01",
     ]
 
-    static func installContent(in store: Store) throws {
+    public static func installContent(in store: Store) throws {
         let rows = ContentRows(
             guides: [], checklists: [], parts: [], instrumentTypes: [],
             sites: ["AMS-01", "CUR-01", "CUR-02", "DEPOT"].map { ($0, $0, "test", "school") },
@@ -51,10 +50,10 @@ final class SyncWorld: Sendable {
                 expires: "2030-01-01", trustVersion: 1, development: false, installedWall: "x"))
     }
 
-    var environment: FieldKitEnvironment { .test(clock: clock, ids: ids) }
+    public var environment: FieldKitEnvironment { .test(clock: clock, ids: ids) }
 
     /// A new device at `site`, enrolled unless told otherwise, on the world's clock or its own.
-    func device(_ name: String, site: String, enrol: Bool = true, clock: TestClock? = nil) throws -> TestDevice {
+    public func device(_ name: String, site: String, enrol: Bool = true, clock: TestClock? = nil) throws -> TestDevice {
         let data = folder.appending(name)
         try FileLayer.makeFolder(data)
         let keys = DeviceKeys.generate()
@@ -71,7 +70,7 @@ final class SyncWorld: Sendable {
         return device
     }
 
-    func enrol(_ device: TestDevice, at store: Store? = nil) throws {
+    public func enrol(_ device: TestDevice, at store: Store? = nil) throws {
         let record = try device.store.device()
         let through = try record.predecessor.map { try device.store.highestSeq(of: $0) }
         let request = EnrolmentRequest(
@@ -87,7 +86,7 @@ final class SyncWorld: Sendable {
     /// Imports `inputs` at headquarters (or at another hub's store and folder), signing receipts
     /// with `keys` (default: the keys `hub init` made).
     @discardableResult
-    func importAt(_ inputs: [String], store: Store? = nil, hub: HubFolder? = nil, keys: DeviceKeys? = nil) throws
+    public func importAt(_ inputs: [String], store: Store? = nil, hub: HubFolder? = nil, keys: DeviceKeys? = nil) throws
         -> HubImport.Report
     {
         clock.advance(60)
@@ -101,7 +100,7 @@ final class SyncWorld: Sendable {
     /// Another headquarters in `name` with the test content and `devices` enrolled: for
     /// importing the same archives again in another order (they open with `importAt`'s
     /// default keys, the world's).
-    func freshHub(_ name: String, enrolling devices: [TestDevice]) throws -> (hub: HubFolder, store: Store) {
+    public func freshHub(_ name: String, enrolling devices: [TestDevice]) throws -> (hub: HubFolder, store: Store) {
         let folder = folder.appending(name)
         let (hub, store, _) = try HubFolder.initialise(
             folder: folder + "/hq", rootOut: folder + "/root", issued: "2026-03-14", expires: "2028-03-14",
@@ -113,7 +112,7 @@ final class SyncWorld: Sendable {
 
     /// A mailbox folder in the world, prepared by headquarters (its trust statement on it,
     /// as `hub enrol` leaves it) unless told otherwise.
-    func stick(_ name: String = "stick", prepared: Bool = true) throws -> Mailbox {
+    public func stick(_ name: String = "stick", prepared: Bool = true) throws -> Mailbox {
         let path = folder.appending(name)
         try FileLayer.makeFolder(path)
         let mailbox = Mailbox(folder: path)
@@ -123,21 +122,30 @@ final class SyncWorld: Sendable {
 }
 
 /// A device's data folder, store and keys.
-struct TestDevice: Sendable {
-    let folder: String
-    let store: Store
-    let keys: DeviceKeys
-    let world: SyncWorld
+public struct TestDevice: Sendable {
+    public let folder: String
+    public let store: Store
+    public let keys: DeviceKeys
+    public let world: SyncWorld
     /// A clock of its own (a laptop stuck in 1970 or 2038); the world's otherwise.
-    var ownClock: TestClock? = nil
+    public var ownClock: TestClock? = nil
 
-    var id: String { keys.deviceID }
-    var clock: TestClock { ownClock ?? world.clock }
-    var environment: FieldKitEnvironment { .test(clock: clock, ids: world.ids) }
+    /// A device from its parts (a clone, a restored laptop).
+    public init(folder: String, store: Store, keys: DeviceKeys, world: SyncWorld, ownClock: TestClock? = nil) {
+        self.folder = folder
+        self.store = store
+        self.keys = keys
+        self.world = world
+        self.ownClock = ownClock
+    }
+
+    public var id: String { keys.deviceID }
+    public var clock: TestClock { ownClock ?? world.clock }
+    public var environment: FieldKitEnvironment { .test(clock: clock, ids: world.ids) }
 
     /// Moves `tag` to `site`, over the heads this device knows.
     @discardableResult
-    func move(_ tag: String, to site: String) throws -> StoredEvent {
+    public func move(_ tag: String, to site: String) throws -> StoredEvent {
         let from = try store.instrumentState(tag: tag)?.site ?? "DEPOT"
         return try change(
             EventType.loanMoved, tag: tag, payload: ["from": .string(from), "to": .string(site)], site: site,
@@ -147,7 +155,7 @@ struct TestDevice: Sendable {
     /// Records an event of `type` about `tag` whose basis is every head this device knows of
     /// `attributes` (the attributes the event sets), as `loan` and `repair` do.
     @discardableResult
-    func change(
+    public func change(
         _ type: String, tag: String, payload: [String: JSONValue], site: String? = nil, over attributes: [String]
     ) throws -> StoredEvent {
         clock.advance(30)
@@ -162,7 +170,7 @@ struct TestDevice: Sendable {
 
     /// Logs a repair of `tag`, with photos (SHA-256s of blobs already in `blobs/`).
     @discardableResult
-    func repair(_ tag: String, photos: [String] = [], by person: Person? = nil) throws -> StoredEvent {
+    public func repair(_ tag: String, photos: [String] = [], by person: Person? = nil) throws -> StoredEvent {
         clock.advance(30)
         var payload: [String: JSONValue] = ["tag": .string(tag), "problem": .string("loose bridge")]
         if !photos.isEmpty { payload["photos"] = .array(photos.map { .string($0) }) }
@@ -173,7 +181,7 @@ struct TestDevice: Sendable {
     }
 
     /// Stores a photo the way `repair log --photo` does; returns its SHA-256.
-    func photo(_ data: Data) throws -> String {
+    public func photo(_ data: Data) throws -> String {
         let hash = Hashing.sha256Hex(data)
         try FileLayer.makeFolder(folder + "/blobs")
         try FileLayer.writeAtomically(data, to: folder + "/blobs/" + hash)
@@ -181,7 +189,7 @@ struct TestDevice: Sendable {
     }
 
     @discardableResult
-    func sync(_ mailbox: Mailbox, dryRun: Bool = false) throws -> DeviceSync.Report {
+    public func sync(_ mailbox: Mailbox, dryRun: Bool = false) throws -> DeviceSync.Report {
         clock.advance(60)
         return try DeviceSync(
             store: store, dataFolder: folder, keys: keys, mailbox: mailbox, wall: EventTime.wallString(clock.now)
