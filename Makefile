@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 RUNTIME_PKGS := libsqlite3-dev libarchive-dev pkg-config
-TEST_PKGS := minisign zstd sqlite3 libarchive-tools curl
+TEST_PKGS := minisign zstd sqlite3 libarchive-tools curl chromium chromium-driver python3-selenium
 PREFIX ?= /usr/local
 BIN := .build/debug/fieldkit
 

@@ -68,9 +68,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "FieldKitReports",
+            dependencies: ["FieldKitStore", "FieldKitCore"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "FieldKitServer",
             dependencies: [
-                "FieldKitSync", "FieldKitStore", "FieldKitCore",
+                "FieldKitSync", "FieldKitReports", "FieldKitStore", "FieldKitCore",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -96,7 +101,8 @@ let package = Package(
         .target(
             name: "FieldKitCLI",
             dependencies: [
-                "FieldKitBundles", "FieldKitServer", "FieldKitSync", "FieldKitStore", "FieldKitArchive", "FieldKitCore",
+                "FieldKitBundles", "FieldKitServer", "FieldKitReports", "FieldKitSync", "FieldKitStore",
+                "FieldKitArchive", "FieldKitCore",
                 "FieldKitDefaultContent",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
@@ -146,7 +152,9 @@ let package = Package(
         ),
         .testTarget(
             name: "FieldKitServerTests",
-            dependencies: ["FieldKitServer", "FieldKitSync", "FieldKitStore", "FieldKitTestSupport"],
+            dependencies: [
+                "FieldKitServer", "FieldKitReports", "FieldKitSync", "FieldKitStore", "FieldKitTestSupport",
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

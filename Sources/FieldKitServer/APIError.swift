@@ -40,6 +40,8 @@ struct APIError: Error, HTTPResponseError, Sendable {
 /// empty body, and logs what went wrong inside (never field data: only the status and path).
 struct ErrorDocumentMiddleware<Context: RequestContext>: RouterMiddleware {
     let logger: Logger
+    /// Headquarters' data folder, never named to a client.
+    let folder: String
 
     func handle(
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
@@ -58,8 +60,15 @@ struct ErrorDocumentMiddleware<Context: RequestContext>: RouterMiddleware {
                 .response()
         } catch let error as any FieldKitError {
             logger.warning("\(request.method) \(request.uri.path) → \(error.exitStatus.rawValue)")
-            return APIError(error, status: error.exitStatus == .tempFail ? .serviceUnavailable : .internalServerError)
-                .response()
+            let status: HTTPResponse.Status =
+                switch error.exitStatus {
+                case .tempFail: .serviceUnavailable
+                case .usage: .badRequest
+                default: .internalServerError
+                }
+            var answer = APIError(error, status: status)
+            answer.message = answer.message.replacingOccurrences(of: folder, with: "headquarters' data folder")
+            return answer.response()
         } catch {
             logger.error("\(request.method) \(request.uri.path) failed inside the server")
             return APIError(.internalServerError, "the hub failed inside; nothing was stored", hint: "try again later")

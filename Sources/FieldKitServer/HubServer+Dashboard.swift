@@ -1,4 +1,5 @@
 import FieldKitCore
+import FieldKitReports
 import FieldKitStore
 import FieldKitSync
 import Foundation
@@ -10,48 +11,41 @@ extension HubServer {
     /// JSON. Behind a token when one is configured (required beyond loopback).
     func dashboardRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        router.middlewares.add(ErrorDocumentMiddleware(logger: logger))
+        router.middlewares.add(ErrorDocumentMiddleware(logger: logger, folder: service.hub.folder))
         if let token = configuration.dashboardToken, !token.isEmpty {
             router.middlewares.add(TokenMiddleware(token: token))
         }
         let store = service.store
+        let environment = service.environment
+        @Sendable func report(_ request: Request) async throws -> HubReport {
+            let now = environment.now()
+            let today = EventTime.localDate(now, offsetMinutes: environment.timeZone.secondsFromGMT(for: now) / 60)
+            let query = request.uri.queryParameters
+            let from = query.get("from")
+            let to = query.get("to")
+            for date in [from, to].compactMap({ $0 }) where (try? EventTime.parseDate(date)) == nil {
+                throw APIError(.badRequest, "\(date.prefix(20)) is not a date", hint: "write it as YYYY-MM-DD")
+            }
+            if let from, let to, from > to { throw APIError(.badRequest, "from \(from) is after to \(to)") }
+            return try await offPool { try store.hubReport(from: from, to: to, asOf: today, now: now) }
+        }
         router.get("/v1/health") { _, _ in try HubServer.json(["status": "ok", "service": "fieldkit dashboard"]) }
         router.get("/status.json") { _, _ in try HubServer.json(try store.hubSummaries()) }
-        router.get("/") { _, _ in
-            let page = HubServer.statusPage(try store.hubSummaries())
-            return Response(
+        router.get("/report.json") { request, _ in try HubServer.json(try await report(request)) }
+        router.get("/report.csv") { request, _ in
+            Response(
+                status: .ok, headers: [.contentType: "text/csv; charset=utf-8", .cacheControl: "no-store"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: ReportTable(try await report(request)).csv)))
+        }
+        router.get("/") { request, _ in
+            Response(
                 status: .ok,
                 headers: [
                     .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                     .contentSecurityPolicy: "default-src 'none'; style-src 'unsafe-inline'",
-                ], body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
+                ], body: ResponseBody(byteBuffer: ByteBuffer(string: ReportPage.html(try await report(request)))))
         }
         return router
-    }
-
-    /// A self-contained page (no scripts, fonts or styles from elsewhere).
-    static func statusPage(_ devices: [HubDeviceSummary]) -> String {
-        let rows = devices.map { device in
-            "<tr><td>\(escape(device.name))</td><td><code>\(device.device)</code></td><td>\(escape(device.site ?? ""))</td>"
-                + "<td>\(escape(device.state))</td><td>\(device.events)</td><td>\(device.through)</td>"
-                + "<td>\(device.gaps.count)</td><td>\(device.refusals)</td><td>\(device.lastReceipt)</td></tr>"
-        }.joined(separator: "\n")
-        return """
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><title>fieldkit hub</title>
-            <style>body{font:14px system-ui,sans-serif;margin:1.5em}table{border-collapse:collapse}
-            td,th{border:1px solid #999;padding:.3em .6em;text-align:left}</style></head>
-            <body><h1>fieldkit hub: devices</h1>
-            <table><tr><th>Name</th><th>Device</th><th>Site</th><th>State</th><th>Events</th><th>Through</th>
-            <th>Gaps</th><th>Refusals</th><th>Last receipt</th></tr>
-            \(rows)
-            </table></body></html>
-            """
-    }
-
-    static func escape(_ text: String) -> String {
-        text.replacingOccurrences(of: "&", with: "&amp;").replacingOccurrences(of: "<", with: "&lt;")
-            .replacingOccurrences(of: ">", with: "&gt;").replacingOccurrences(of: "\"", with: "&quot;")
     }
 }
 

@@ -22,7 +22,7 @@ extension HubServer {
     /// The upload listener's routes (Sync/SPEC.md §18).
     func uploadRouter() -> Router<BasicRequestContext> {
         let router = Router()
-        router.middlewares.add(ErrorDocumentMiddleware(logger: logger))
+        router.middlewares.add(ErrorDocumentMiddleware(logger: logger, folder: service.hub.folder))
         let service = service
         let version = configuration.version
         router.get("/v1/health") { _, _ in
@@ -34,12 +34,16 @@ extension HubServer {
             guard Mailbox.isDeviceID(device) else {
                 throw APIError(.badRequest, "\(device.prefix(40)) is not a device id", hint: "16 lower-case hex digits")
             }
-            guard let path = try await service.receipt(for: device) else {
+            guard let receipt = try await service.receipt(for: device) else {
                 throw APIError(
                     .notFound, "there is no receipt for device \(device)",
                     hint: "a receipt is written once the device is enrolled; ask headquarters")
             }
-            return try await HubServer.signedFile(path, context: context)
+            var headers: HTTPFields = [.contentType: "application/octet-stream", .cacheControl: "no-store"]
+            headers[HubServer.nameField] = receipt.name
+            headers[HubServer.signatureField] = receipt.signature.base64EncodedString()
+            return Response(
+                status: .ok, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: receipt.data)))
         }
         router.get("/v1/trust") { _, _ in
             try HubServer.json(HubWire.TrustDocument(try service.hub.trustFiles()))
@@ -105,6 +109,7 @@ extension HubServer {
         let device = result.device ?? "unknown"
         // The reason names the file, never where the server keeps it.
         let reason = (result.reason ?? "the archive was refused").replacingOccurrences(of: folder + "/", with: "")
+            .replacingOccurrences(of: service.hub.folder, with: "headquarters' data folder")
         switch result.outcome {
         case "accepted", "already imported":
             let answered = result.carrier ?? device
@@ -113,16 +118,22 @@ extension HubServer {
                     outcome: result.outcome, device: device, range: result.range, accepted: result.accepted,
                     known: result.known, receipt: report.receipts.first { $0.device == answered }?.version))
         case "incomplete":
-            throw APIError(.badRequest, reason, hint: "send the whole file again")
+            throw APIError(
+                .badRequest, reason, hint: "the signature header is cut short: send the archive's whole .minisig file")
+        case "failed":
+            // Headquarters' own fault: nothing was set aside; the laptop tries again.
+            throw result.failure == ExitStatus.tempFail.rawValue
+                ? APIError(.serviceUnavailable, "headquarters is busy", hint: "try again in a minute")
+                : APIError(.internalServerError, "headquarters could not store the upload", hint: "try again later")
         default:
-            if result.unknownDevice == true {
+            if result.unknownDevice == true || !result.verified {
+                // An unknown device and a bad signature get the same answer, so that nobody learns
+                // from it which device ids are enrolled.
                 throw APIError(
-                    .forbidden, reason, hint: "headquarters must enrol the device first ('fieldkit hub enrol')")
-            }
-            if !result.verified {
-                throw APIError(
-                    .unprocessableContent, reason,
-                    hint: "the file was changed or damaged on the way; nothing was stored. Sync the device again")
+                    .unprocessableContent, "the archive does not verify against an enrolled laptop's key",
+                    hint:
+                        "nothing was stored. If it was changed on the way, sync the laptop again; if the laptop is new, "
+                        + "headquarters must enrol it first ('fieldkit hub enrol')")
             }
             throw APIError(.conflict, reason, hint: "headquarters keeps the archive aside and will look at it")
         }

@@ -31,8 +31,11 @@ actor HubService {
             progress: { _ in })
     }
 
-    /// Runs `body` holding the data folder's lock, waiting for it without holding up a thread.
-    func locked<T>(_ body: () throws -> T) async throws -> T {
+    /// Runs `body` on a thread of its own (SQLite, fsync and sealing would hold up Swift's
+    /// cooperative pool), holding the data folder's lock, waited for without holding a thread.
+    /// The lock is a file lock, so it also keeps two calls of this actor (which may interleave
+    /// while one waits) apart.
+    func locked<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
         let deadline = ContinuousClock.now.advanced(by: lockWait)
         var lock = HubService.tryLock(hub.folder)
         while case .failure(.folderBusy) = lock, ContinuousClock.now < deadline {
@@ -40,7 +43,7 @@ actor HubService {
             lock = HubService.tryLock(hub.folder)
         }
         let held = try lock.get()
-        return try withExtendedLifetime(held) { try body() }
+        return try await offPool { try withExtendedLifetime(held) { try body() } }
     }
 
     static func tryLock(_ folder: String) -> Result<FolderLock, CoreFailure> {
@@ -50,25 +53,51 @@ actor HubService {
     /// Verifies and merges an upload written to `path` (with its `.minisig` beside it) exactly as
     /// `hub import` would, and says what became of it.
     func merge(_ path: String) async throws -> HubImport.Report {
-        try await locked { try importer().run([path]) }
+        let importer = try importer()
+        return try await locked { try importer.run([path]) }
     }
 
-    /// The path of `device`'s newest receipt, written afresh when events arrived since the last
-    /// one or when headquarters published a bundle or a trust statement after it; nil for a
-    /// device that is not enrolled or is revoked (nobody learns which).
-    func receipt(for device: String) async throws -> String? {
-        guard let roster = try store.enrolledDevice(device), roster.revokedAfter == nil else { return nil }
-        let newest = hub.mailbox.receipts(for: device).last?.path
-        if try newest == nil || store.receiptIsBehind(device: device) || isOlderThanPublished(newest) {
-            try await locked { _ = try importer().answer([(hub.mailbox, device)]) }
+    /// A receipt as it goes out: its name, bytes and signature, read while the lock is held.
+    struct SignedBytes: Sendable {
+        var name: String
+        var data: Data
+        var signature: Data
+    }
+
+    /// `device`'s newest receipt, written afresh when events arrived since the last one or when
+    /// headquarters published a bundle or a trust statement after it. Nil for a device that is
+    /// not enrolled, is revoked, or was never answered: a stranger who guesses an id learns
+    /// nothing about the roster until that device has synced.
+    func receipt(for device: String) async throws -> SignedBytes? {
+        let (store, hub, importer) = (store, hub, try importer())
+        return try await locked { () throws -> SignedBytes? in
+            guard let roster = try store.enrolledDevice(device), roster.revokedAfter == nil else { return nil }
+            let newest = hub.mailbox.receipts(for: device).last?.path
+            guard try newest != nil || store.receiptWritten(device: device) else { return nil }
+            if try newest == nil || store.receiptIsBehind(device: device)
+                || HubService.isOlderThanPublished(newest, in: hub)
+            {
+                _ = try importer.answer([(hub.mailbox, device)])
+            }
+            guard let path = hub.mailbox.receipts(for: device).last?.path else { return nil }
+            return SignedBytes(
+                name: (path as NSString).lastPathComponent, data: try FileLayer.read(path, limit: 64 << 20),
+                signature: try FileLayer.read(path + ".minisig", limit: HubWire.signatureCap))
         }
-        return hub.mailbox.receipts(for: device).last?.path
     }
 
     /// Whether the file at `path` was written before the trust statement or the published bundle.
-    func isOlderThanPublished(_ path: String?) -> Bool {
+    static func isOlderThanPublished(_ path: String?, in hub: HubFolder) -> Bool {
         guard let path, let written = FileLayer.modified(path) else { return true }
         let published = [hub.trust + "/" + TrustStatement.fileName, hub.publishedBundle()?.path].compactMap { $0 }
         return published.contains { (FileLayer.modified($0) ?? .distantPast) > written }
+    }
+}
+
+/// Runs blocking `work` on a thread of its own and waits for it without holding a thread of
+/// Swift's cooperative pool.
+func offPool<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
     }
 }

@@ -156,6 +156,15 @@ extension Store {
         }
     }
 
+    /// Whether headquarters ever wrote `device` a receipt (by stick or by upload).
+    public func receiptWritten(device: String) throws(StoreFailure) -> Bool {
+        try read { db in
+            try Bool.fetchOne(
+                db, sql: "SELECT EXISTS (SELECT 1 FROM hub_receipts WHERE device = ?)", arguments: [device])
+                ?? false
+        }
+    }
+
     /// Whether `device` has had no receipt yet, or events arrived at headquarters after the
     /// newest one was written (the hub server then writes a fresh one when it is fetched).
     public func receiptIsBehind(device: String) throws(StoreFailure) -> Bool {

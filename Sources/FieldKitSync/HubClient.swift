@@ -64,8 +64,9 @@ public struct HubClient: Sendable {
         } catch {
             throw .malformed(path: path, reason: error.message)
         }
+        // The deadline covers sending the body: an island link may manage 16 KiB a second.
         let (_, body) = try await call(
-            "POST", "/archives",
+            "POST", "/archives", extraSeconds: Int64(data.count / (16 << 10)),
             headers: [
                 (HubWire.nameHeader, (path as NSString).lastPathComponent),
                 (HubWire.signatureHeader, signature.base64EncodedString()),
@@ -140,8 +141,8 @@ public struct HubClient: Sendable {
 
     /// One call with retries; nil for a 404 or 304 when `missingIsNil`.
     func call(
-        _ method: String, _ path: String, headers: [(String, String)] = [], body: Data? = nil, limit: Int,
-        missingIsNil: Bool = false
+        _ method: String, _ path: String, extraSeconds: Int64 = 0, headers: [(String, String)] = [],
+        body: Data? = nil, limit: Int, missingIsNil: Bool = false
     ) async throws(SyncFailure) -> (HTTPHeaders, Data)? {
         var pause = backoff
         var lastFailure = SyncFailure.hubUnreachable(url: base, reason: "no attempt made")
@@ -159,7 +160,7 @@ public struct HubClient: Sendable {
             let head: HTTPHeaders
             let answer: Data
             do {
-                let response = try await HubClient.http.execute(request, timeout: timeout)
+                let response = try await HubClient.http.execute(request, timeout: timeout + .seconds(extraSeconds))
                 status = Int(response.status.code)
                 head = response.headers
                 let buffer = try await response.body.collect(upTo: limit)
@@ -185,9 +186,13 @@ public struct HubClient: Sendable {
 
     /// The same as `call`, for calls that never answer nil.
     func call(
-        _ method: String, _ path: String, headers: [(String, String)] = [], body: Data? = nil, limit: Int
+        _ method: String, _ path: String, extraSeconds: Int64 = 0, headers: [(String, String)] = [],
+        body: Data? = nil, limit: Int
     ) async throws(SyncFailure) -> (HTTPHeaders, Data) {
-        guard let answer = try await call(method, path, headers: headers, body: body, limit: limit, missingIsNil: false)
+        guard
+            let answer = try await call(
+                method, path, extraSeconds: extraSeconds, headers: headers, body: body, limit: limit,
+                missingIsNil: false)
         else { throw .hubAnswer(url: base, reason: "nothing at \(path)") }
         return answer
     }

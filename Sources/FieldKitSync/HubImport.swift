@@ -6,7 +6,7 @@ import Foundation
 /// `fieldkit hub import`: every archive found is checked (size cap, signature, statement,
 /// contents) and merged in one transaction of its own; then one receipt per device goes back
 /// into the mailbox the device's archives came from.
-public struct HubImport {
+public struct HubImport: Sendable {
     /// What happened to one archive file.
     public struct ArchiveResult: Codable, Equatable, Sendable {
         public var file: String
@@ -16,7 +16,8 @@ public struct HubImport {
         /// Whether its signature verified with its signer's enrolled key.
         public var verified: Bool
         public var range: SeqRange?
-        /// `accepted`, `already imported`, `incomplete`, `refused` or `quarantined`.
+        /// `accepted`, `already imported`, `incomplete`, `refused`, `quarantined`, or `failed` (a
+        /// fault of headquarters' own: the file is left for the next run).
         public var outcome: String
         public var accepted: Int
         public var known: Int
@@ -245,6 +246,12 @@ public struct HubImport {
             // An interrupted copy: left where it is for the next run, not quarantined.
             result.outcome = "incomplete"
             result.reason = "\(name) is incomplete: \(reason)"
+        } catch let failure as any FieldKitError where HubImport.isFault(failure) {
+            // Headquarters' own trouble (a busy or full disk, a failed write), not the file's:
+            // nothing is set aside or held against the device; the next run tries again.
+            result.outcome = "failed"
+            result.reason = failure.message
+            result.failure = failure.exitStatus.rawValue
         } catch let failure as any FieldKitError where !result.verified && !keepsUnverified {
             result.reason = failure.message
             result.failure = failure.exitStatus.rawValue
@@ -262,6 +269,11 @@ public struct HubImport {
             result.reason = "\(error)"
         }
         return result
+    }
+
+    /// Whether `failure` is a fault of headquarters' machine rather than a verdict on the file.
+    static func isFault(_ failure: any FieldKitError) -> Bool {
+        [.tempFail, .ioError, .cantCreate, .software].contains(failure.exitStatus)
     }
 
     /// Whether `device` is `ancestor`'s successor, or a successor of its successor (a laptop

@@ -20,6 +20,9 @@ public struct RemoteSync: Sendable {
     public struct Report: Codable, Equatable, Sendable {
         public var hub: String
         public var uploads: [Upload]
+        /// Archives the hub refused, with its reason (they stay in the device's mailbox and are
+        /// listed in its next receipt when headquarters kept them aside).
+        public var refused: [HubRelay.Refusal]
         /// The sync before the uploads (applies the receipt the hub held, writes archives) and the
         /// one after them (applies the receipt the uploads earned, removes what it acknowledged).
         public var before: DeviceSync.Report
@@ -58,9 +61,18 @@ public struct RemoteSync: Sendable {
         try await fetch(for: device)
         let before = try sync().run(dryRun: false)
         var uploads: [Upload] = []
+        var refused: [HubRelay.Refusal] = []
         for log in mailbox.outboundDevices() {
             for archive in mailbox.archives(of: log) {
-                let answer = try await client.upload(archive: archive.path)
+                let answer: HubWire.UploadAnswer
+                do {
+                    answer = try await client.upload(archive: archive.path)
+                } catch {
+                    // One refused archive must not keep the others, or the receipt, away.
+                    guard let reason = HubRelay.refusal(error) else { throw error }
+                    refused.append(HubRelay.Refusal(file: (archive.path as NSString).lastPathComponent, reason: reason))
+                    continue
+                }
                 uploads.append(
                     Upload(
                         file: (archive.path as NSString).lastPathComponent, outcome: answer.outcome,
@@ -69,7 +81,7 @@ public struct RemoteSync: Sendable {
         }
         try await fetch(for: device)
         let after = try sync().run(dryRun: false)
-        return Report(hub: client.base, uploads: uploads, before: before, after: after)
+        return Report(hub: client.base, uploads: uploads, refused: refused, before: before, after: after)
     }
 
     func sync() -> DeviceSync {

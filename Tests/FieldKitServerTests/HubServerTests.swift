@@ -100,7 +100,9 @@ struct HubServerTests {
         try await withServer(world) { url in
             let client = try HubClient(url: url, attempts: 1)
             #expect(await status { _ = try await client.upload(archive: damaged) } == 422)
-            #expect(await status { _ = try await client.upload(archive: stranger) } == 403)
+            #expect(
+                await status { _ = try await client.upload(archive: stranger) } == 422,
+                "an unknown device is answered as a bad signature: the roster is not revealed")
             let port = try #require(Int(url.split(separator: ":").last ?? ""))
             let unsigned = try await RawHTTP.exchange(
                 port: port, head: "POST /v1/archives HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\n",
@@ -137,13 +139,15 @@ struct HubServerTests {
                 port: port,
                 head: "POST /v1/archives HTTP/1.1\r\nHost: x\r\nFieldKit-Signature: \(signature)\r\n"
                     + "Content-Length: \(bytes.count)\r\n\r\n", body: bytes.prefix(bytes.count / 2))
-            // The server removes the half upload once it notices the closed connection.
-            var left = FileLayer.list(world.hub.folder + "/uploads")
-            for _ in 0..<100 where !left.isEmpty {
-                try await Task.sleep(for: .milliseconds(50))
-                left = FileLayer.list(world.hub.folder + "/uploads")
+            // `uploads/` appears with the first upload the server takes in; the half upload's
+            // folder in it goes once the server notices the closed connection.
+            let uploads = world.hub.folder + "/uploads"
+            var settled = false
+            for _ in 0..<200 where !settled {
+                try await Task.sleep(for: .milliseconds(25))
+                settled = FileLayer.isFolder(uploads) && FileLayer.list(uploads).isEmpty
             }
-            #expect(left.isEmpty)
+            #expect(settled, "the server took the half upload in and removed it")
             #expect(try world.hubStore.hubSummaries().first { $0.device == device.id }?.events == 0)
             let whole = try await HubClient(url: url).upload(archive: archive)
             #expect(whole.outcome == "accepted")
@@ -191,6 +195,9 @@ struct HubServerTests {
                 folder + "/" + receipt.name, root: world.root, device: device.id, sealing: device.keys.sealing)
             #expect(opened.body.device == device.id)
             #expect(try await client.receipt(for: "0123456789abcdef") == nil, "an unknown device has none")
+            #expect(
+                try await client.receipt(for: other.id) == nil,
+                "an enrolled laptop headquarters never answered gets the same 404: the roster is not revealed")
         }
     }
 }

@@ -32,9 +32,11 @@ public final class SyncWorld: Sendable {
     ]
 
     public static func installContent(in store: Store) throws {
+        let regions = ["AMS-01": "Noord-Holland", "CUR-01": "Curaçao", "CUR-02": "Curaçao", "DEPOT": "Utrecht"]
         let rows = ContentRows(
-            guides: [], checklists: [], parts: [], instrumentTypes: [],
-            sites: ["AMS-01", "CUR-01", "CUR-02", "DEPOT"].map { ($0, $0, "test", "school") },
+            guides: [], checklists: [], parts: [],
+            instrumentTypes: [("violin", Data(#"{"id":"violin","family":"strings"}"#.utf8))],
+            sites: regions.keys.sorted().map { ($0, $0, regions[$0] ?? "test", "school") },
             instruments: try snapshot.keys.sorted().map { tag in
                 let base = InstrumentBase(
                     tag: tag, type: "violin", size: nil, maker: nil, model: nil, serial: nil,

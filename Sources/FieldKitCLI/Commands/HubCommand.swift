@@ -12,7 +12,7 @@ struct HubCommand: ParsableCommand {
         subcommands: [
             Init.self, Keys.self, Enrol.self, Revoke.self, Rotate.self, Import.self, Status.self, Publish.self,
             Backup.self, Restore.self, Release.self, Conflicts.self, PersonCommand.self, InstrumentCommand.self,
-            Snapshot.self, Serve.self,
+            Snapshot.self, Serve.self, Report.self,
         ])
 
     /// Opens headquarters' store, refusing a device's.

@@ -33,6 +33,7 @@ extension SyncCommand {
                     "  uploaded \(report.uploads.count) archive(s): \(accepted) event(s) accepted, \(known) already held"
                 )
             }
+            for refusal in report.refused { out("  refused \(refusal.file): \(refusal.reason)") }
             SyncCommand.printReceipts(report.after, out: out)
             if let bundle { out("  bundle \(bundle.version): \(bundle.outcome)") }
             if report.after.undelivered == 0, report.after.carriedUndelivered == 0 {
@@ -42,6 +43,7 @@ extension SyncCommand {
             }
         }
         try SyncCommand.finish(report.before.receipts + report.after.receipts, context: context)
+        if !report.refused.isEmpty { throw SyncFailure.someRefused(count: report.refused.count) }
     }
 
     /// `fieldkit sync DIR --hub URL`: the coordinator's relay.
