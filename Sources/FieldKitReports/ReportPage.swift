@@ -38,7 +38,7 @@ public enum ReportPage {
                 body += list(report.overdue)
             default: break
             }
-            body += grid(table.rows.filter { $0.section == section })
+            body += grid(table.grid(section))
             body += "</section>\n"
         }
         return """
@@ -92,32 +92,21 @@ public enum ReportPage {
     }
 
     /// One table row per (region, site, month, group), one column per measure.
-    static func grid(_ rows: [ReportTable.Row]) -> String {
-        guard !rows.isEmpty else { return "<p>None.</p>\n" }
-        var measures: [String] = []
-        for row in rows where !measures.contains(row.measure) { measures.append(row.measure) }
-        let showSite = rows.contains { !$0.site.isEmpty }
-        let showMonth = rows.contains { !$0.month.isEmpty }
+    static func grid(_ grid: ReportTable.Grid) -> String {
+        let firsts = grid.lines.compactMap { $0.compactMap { $0 }.first }
+        guard !firsts.isEmpty else { return "<p>None.</p>\n" }
+        let showSite = firsts.contains { !$0.site.isEmpty }
+        let showMonth = firsts.contains { !$0.month.isEmpty }
         var html =
             "<table><tr><th>region</th>" + (showSite ? "<th>site</th>" : "") + (showMonth ? "<th>month</th>" : "")
-        html += "<th>group</th>" + measures.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
-        var order: [String] = []
-        var lines: [String: [ReportTable.Row]] = [:]
-        for row in rows {
-            let line = [row.region, row.site, row.month, row.group].joined(separator: "|")
-            if lines[line] == nil { order.append(line) }
-            lines[line, default: []].append(row)
-        }
-        for line in order {
-            guard let cells = lines[line], let first = cells.first else { continue }
+        html += "<th>group</th>" + grid.measures.map { "<th>\(escape($0))</th>" }.joined() + "</tr>\n"
+        for (line, first) in zip(grid.lines, firsts) {
             html += "<tr><td>\(escape(first.region))</td>" + (showSite ? "<td>\(escape(first.site))</td>" : "")
             html += (showMonth ? "<td>\(escape(first.month))</td>" : "") + "<td>\(escape(first.group))</td>"
-            for measure in measures {
-                if let cell = cells.first(where: { $0.measure == measure }) {
-                    html += "<td class=\"n\" data-key=\"\(escape(cell.key))\">\(escape(cell.value))</td>"
-                } else {
-                    html += "<td></td>"
-                }
+            for cell in line {
+                html +=
+                    cell.map { "<td class=\"n\" data-key=\"\(escape($0.key))\">\(escape($0.value))</td>" }
+                    ?? "<td></td>"
             }
             html += "</tr>\n"
         }

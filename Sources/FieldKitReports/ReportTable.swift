@@ -75,6 +75,31 @@ public struct ReportTable: Equatable, Sendable {
         self.rows = rows
     }
 
+    /// One section's rows as a grid: its measures in the order they appear, and one line per
+    /// (region, site, month, group) holding that line's row for each measure (nil where none).
+    public struct Grid: Sendable {
+        public var measures: [String]
+        public var lines: [[Row?]]
+    }
+
+    /// The grid of `section` (the text and the page draw the same one).
+    public func grid(_ section: String) -> Grid {
+        let rows = rows.filter { $0.section == section }
+        var measures: [String] = []
+        for row in rows where !measures.contains(row.measure) { measures.append(row.measure) }
+        var lines: [[Row?]] = []
+        var index: [String: Int] = [:]
+        for row in rows {
+            let key = [row.region, row.site, row.month, row.group].joined(separator: "|")
+            if index[key] == nil {
+                index[key] = lines.count
+                lines.append(measures.map { _ in nil })
+            }
+            if let line = index[key], let column = measures.firstIndex(of: row.measure) { lines[line][column] = row }
+        }
+        return Grid(measures: measures, lines: lines)
+    }
+
     /// RFC 4180 CSV with a header line, `\n` line ends.
     public var csv: String {
         ([ReportTable.columns]

@@ -9,27 +9,18 @@ public enum ReportText {
             "Report: records dated \(report.from ?? "from the start") to \(report.to ?? "today"); as of \(report.asOf)\n"
         for (section, title) in ReportPage.titles {
             out += "\n\(title)\n"
-            let rows = table.rows.filter { $0.section == section }
-            if rows.isEmpty {
+            let grid = table.grid(section)
+            if grid.lines.isEmpty {
                 out += "  none\n"
                 continue
             }
             if section == "overdue" {
                 for item in report.overdue { out += "  \(item.due)  \(item.tag)  \(item.site) (\(item.region))\n" }
             }
-            var measures: [String] = []
-            for row in rows where !measures.contains(row.measure) { measures.append(row.measure) }
-            var lines: [[String]] = [["region", "site", "month", "group"] + measures]
-            var index: [String: Int] = [:]
-            for row in rows {
-                let key = [row.region, row.site, row.month, row.group].joined(separator: "|")
-                if index[key] == nil {
-                    index[key] = lines.count
-                    lines.append([row.region, row.site, row.month, row.group] + measures.map { _ in "" })
-                }
-                if let line = index[key], let column = measures.firstIndex(of: row.measure) {
-                    lines[line][4 + column] = row.value
-                }
+            var lines: [[String]] = [["region", "site", "month", "group"] + grid.measures]
+            for line in grid.lines {
+                guard let first = line.compactMap({ $0 }).first else { continue }
+                lines.append([first.region, first.site, first.month, first.group] + line.map { $0?.value ?? "" })
             }
             // Columns that are empty in every row (no site, no month) are left out.
             let used = (0..<lines[0].count).filter { column in lines.dropFirst().contains { !$0[column].isEmpty } }

@@ -37,7 +37,7 @@ extension HubServer {
             guard let receipt = try await service.receipt(for: device) else {
                 throw APIError(
                     .notFound, "there is no receipt for device \(device)",
-                    hint: "a receipt is written once the device is enrolled; ask headquarters")
+                    hint: "headquarters writes one once it has the device's first archive: sync to send it")
             }
             var headers: HTTPFields = [.contentType: "application/octet-stream", .cacheControl: "no-store"]
             headers[HubServer.nameField] = receipt.name

@@ -49,22 +49,8 @@ public struct HubRelay: Sendable {
         }
         var reports: [DeviceReport] = []
         for device in mailbox.outboundDevices() {
-            var report = DeviceReport(device: device, uploaded: [], refused: [], receipt: nil)
-            for archive in mailbox.archives(of: device) {
-                let name = (archive.path as NSString).lastPathComponent
-                let answer: HubWire.UploadAnswer
-                do {
-                    answer = try await client.upload(archive: archive.path)
-                } catch {
-                    guard let reason = HubRelay.refusal(error) else { throw error }
-                    report.refused.append(Refusal(file: name, reason: reason))
-                    continue
-                }
-                report.uploaded.append(
-                    RemoteSync.Upload(
-                        file: name, outcome: answer.outcome, accepted: answer.accepted, known: answer.known))
-            }
-            reports.append(report)
+            let (uploaded, refused) = try await HubRelay.send(mailbox.archives(of: device).map(\.path), with: client)
+            reports.append(DeviceReport(device: device, uploaded: uploaded, refused: refused, receipt: nil))
         }
         let trust = try await client.trust()
         try HubRelay.place(trust, in: mailbox.trust)
@@ -87,6 +73,29 @@ public struct HubRelay: Sendable {
         let bundle = try await HubRelay.fetchBundle(client, into: mailbox, trust: trust)
         return Report(
             hub: client.base, folder: mailbox.folder, devices: reports.sorted { $0.device < $1.device }, bundle: bundle)
+    }
+
+    /// Uploads `archives` in order; a refusal of one file is noted and the others still go (a
+    /// lost connection stops them all).
+    static func send(_ archives: [String], with client: HubClient) async throws -> (
+        uploaded: [RemoteSync.Upload], refused: [Refusal]
+    ) {
+        var uploaded: [RemoteSync.Upload] = []
+        var refused: [Refusal] = []
+        for path in archives {
+            let name = (path as NSString).lastPathComponent
+            let answer: HubWire.UploadAnswer
+            do {
+                answer = try await client.upload(archive: path)
+            } catch {
+                guard let reason = HubRelay.refusal(error) else { throw error }
+                refused.append(Refusal(file: name, reason: reason))
+                continue
+            }
+            uploaded.append(
+                RemoteSync.Upload(file: name, outcome: answer.outcome, accepted: answer.accepted, known: answer.known))
+        }
+        return (uploaded, refused)
     }
 
     /// The reason when `failure` concerns one file only (a refusal, a damaged file), so the

@@ -60,25 +60,9 @@ public struct RemoteSync: Sendable {
         try Mailbox.prepare(mailbox.inbound(device))
         try await fetch(for: device)
         let before = try sync().run(dryRun: false)
-        var uploads: [Upload] = []
-        var refused: [HubRelay.Refusal] = []
-        for log in mailbox.outboundDevices() {
-            for archive in mailbox.archives(of: log) {
-                let answer: HubWire.UploadAnswer
-                do {
-                    answer = try await client.upload(archive: archive.path)
-                } catch {
-                    // One refused archive must not keep the others, or the receipt, away.
-                    guard let reason = HubRelay.refusal(error) else { throw error }
-                    refused.append(HubRelay.Refusal(file: (archive.path as NSString).lastPathComponent, reason: reason))
-                    continue
-                }
-                uploads.append(
-                    Upload(
-                        file: (archive.path as NSString).lastPathComponent, outcome: answer.outcome,
-                        accepted: answer.accepted, known: answer.known))
-            }
-        }
+        // One refused archive must not keep the others, or the receipt, away.
+        let (uploads, refused) = try await HubRelay.send(
+            mailbox.outboundDevices().flatMap { mailbox.archives(of: $0).map(\.path) }, with: client)
         try await fetch(for: device)
         let after = try sync().run(dryRun: false)
         return Report(hub: client.base, uploads: uploads, refused: refused, before: before, after: after)
