@@ -7,8 +7,9 @@ import HTTPTypes
 import Hummingbird
 
 extension HubServer {
-    /// The dashboard listener's routes: the state of every enrolled device, as a page and as
-    /// JSON. Behind a token when one is configured (required beyond loopback).
+    /// The dashboard listener's routes: the report (docs/reports.md) as a page, as CSV and as
+    /// JSON, and `hub status` as JSON. Behind a token when one is configured (required beyond
+    /// loopback).
     func dashboardRouter() -> Router<BasicRequestContext> {
         let router = Router()
         router.middlewares.add(ErrorDocumentMiddleware(logger: logger, folder: service.hub.folder))
