@@ -211,23 +211,27 @@ extension Store {
 
     /// Tags of instruments whose state puts them at `site` (snapshot and field events together).
     public func instruments(at site: String) throws(StoreFailure) -> [InstrumentState] {
-        try read { db in
-            let folded = try String.fetchAll(
-                db, sql: "SELECT document FROM instrument_state WHERE site = ?", arguments: [site]
-            )
-            .map { try JSONDecoder().decode(InstrumentState.self, from: Data($0.utf8)) }
-            let bases = try String.fetchAll(
-                db,
-                sql: """
-                    SELECT document FROM snapshot_instruments s
-                    WHERE json_extract(s.document, '$.site') = ? AND NOT EXISTS (SELECT 1 FROM instrument_state i WHERE i.tag = s.tag)
-                    AND NOT EXISTS (SELECT 1 FROM instrument_aliases a WHERE a.alias = s.tag)
-                    """, arguments: [site]
-            ).compactMap { try? JSONDecoder().decode(InstrumentBase.self, from: Data($0.utf8)) }
-            return (folded + bases.compactMap { InstrumentFold.fold(tag: $0.tag, base: $0, events: []) }).sorted {
-                $0.tag < $1.tag
-            }
-        }
+        try read { db in try Store.instrumentStates(at: site, in: db).sorted { $0.tag < $1.tag } }
+    }
+
+    /// Every instrument's current state at `site` (nil: everywhere): folded ones, and snapshot
+    /// entries nothing touched yet. An alias is not an instrument of its own (a refold removes
+    /// its folded state, and its snapshot entry is skipped here).
+    static func instrumentStates(at site: String?, in db: Database) throws -> [InstrumentState] {
+        let folded = try String.fetchAll(
+            db, sql: "SELECT document FROM instrument_state WHERE ? IS NULL OR site = ?", arguments: [site, site]
+        )
+        .map { try JSONDecoder().decode(InstrumentState.self, from: Data($0.utf8)) }
+        let bases = try String.fetchAll(
+            db,
+            sql: """
+                SELECT document FROM snapshot_instruments s
+                WHERE (? IS NULL OR json_extract(s.document, '$.site') = ?)
+                AND NOT EXISTS (SELECT 1 FROM instrument_state i WHERE i.tag = s.tag)
+                AND NOT EXISTS (SELECT 1 FROM instrument_aliases a WHERE a.alias = s.tag)
+                """, arguments: [site, site]
+        ).compactMap { try? JSONDecoder().decode(InstrumentBase.self, from: Data($0.utf8)) }
+        return folded + bases.compactMap { InstrumentFold.fold(tag: $0.tag, base: $0, events: []) }
     }
 
     /// Every event that touched `tag`, or the depot tag it is an alias of, or its aliases, by clock.

@@ -86,7 +86,7 @@ extension Store {
                     db, sql: "SELECT id, json_extract(document, '$.family') AS family FROM instrument_types"
                 ).map { ($0["id"] as String, ($0["family"] as String?) ?? "unknown") },
                 uniquingKeysWith: { first, _ in first })
-            let states = try Store.allInstruments(in: db)
+            let states = try Store.instrumentStates(at: nil, in: db)
             var types: [String: String] = [:]
             for state in states { types[state.tag] = state.type }
             let aliases = Dictionary(
@@ -215,23 +215,5 @@ extension Store {
     static func items(_ value: JSONValue?) -> [JSONValue] {
         if case .array(let items) = value { return items }
         return []
-    }
-
-    /// Every instrument's current state: folded ones, and snapshot entries nothing touched yet
-    /// (aliases are not instruments of their own).
-    static func allInstruments(in db: Database) throws -> [InstrumentState] {
-        let folded = try String.fetchAll(db, sql: "SELECT document FROM instrument_state")
-            .map { try JSONDecoder().decode(InstrumentState.self, from: Data($0.utf8)) }
-        let bases = try String.fetchAll(
-            db,
-            sql: """
-                SELECT document FROM snapshot_instruments s
-                WHERE NOT EXISTS (SELECT 1 FROM instrument_state i WHERE i.tag = s.tag)
-                AND NOT EXISTS (SELECT 1 FROM instrument_aliases a WHERE a.alias = s.tag)
-                """
-        ).compactMap { try? JSONDecoder().decode(InstrumentBase.self, from: Data($0.utf8)) }
-        let aliases = Set(try String.fetchAll(db, sql: "SELECT alias FROM instrument_aliases"))
-        return folded.filter { !aliases.contains($0.tag) }
-            + bases.compactMap { InstrumentFold.fold(tag: $0.tag, base: $0, events: []) }
     }
 }

@@ -43,13 +43,9 @@ enum RawHTTP {
         }
     }
 
-    /// `exchange` on a thread of its own, so the server's tasks keep the cooperative pool.
+    /// `blockingExchange` on a thread of its own, so the server's tasks keep the cooperative pool.
     static func exchange(port: Int, head: String, body: Data) async throws -> String {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread {
-                continuation.resume(with: Result { try blockingExchange(port: port, head: head, body: body) })
-            }
-        }
+        try await Thread.run { try blockingExchange(port: port, head: head, body: body) }
     }
 
     /// Sends `head` and `body`, then reads the answer: its head and as much body as it says.
@@ -79,5 +75,14 @@ enum RawHTTP {
         let socket = try connect(port: port)
         defer { close(socket) }
         try send(socket, Data(head.utf8) + body)
+    }
+}
+
+extension Thread {
+    /// Runs blocking `work` on a thread of its own, so the server's tasks keep the pool.
+    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
+        }
     }
 }

@@ -81,12 +81,3 @@ struct ReportTests {
         #expect(FileLayer.exists(output + "/dashboard.png"))
     }
 }
-
-extension Thread {
-    /// Runs blocking `work` on a thread of its own, so the server's tasks keep the pool.
-    static func run<T: Sendable>(_ work: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try work() }) }
-        }
-    }
-}
