@@ -1,13 +1,24 @@
 # FieldKit — the two set-up commands are `make run` and `make test` (README).
 SHELL := /bin/bash
-SWIFT ?= swift
+# make's own variables, and those given on a (nested) make's command line, which make exports,
+# are kept out of SwiftPM's sight: it keeps the environment in each build command's signature,
+# so a build under make, under a nested make or in the shell would each rebuild everything.
+SWIFT ?= env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u CONFIGURATION -u INSTALL_BUILD -u DESTDIR -u PREFIX swift
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 RUNTIME_PKGS := libsqlite3-dev libarchive-dev pkg-config
-TEST_PKGS := minisign zstd sqlite3 libarchive-tools curl chromium chromium-driver python3-selenium
+TEST_PKGS := minisign zstd sqlite3 libarchive-tools curl chromium chromium-driver python3-selenium \
+	zsh fish groff-base iproute2
 PREFIX ?= /usr/local
+DESTDIR ?=
+# `make install` builds a release executable; `make test` installs the debug one it has just built
+# into a scratch DESTDIR, without building again (INSTALL_BUILD=no): SwiftPM rebuilds every module
+# whenever the build command or its environment differs from the last one.
+CONFIGURATION ?= release
+INSTALL_BUILD ?= yes
 BIN := .build/debug/fieldkit
+TEST_INSTALL := $(CURDIR)/.build/test-install
 
-.PHONY: run test build install-deps install-test-deps lint format tour clean
+.PHONY: run test build build-tests install-deps install-test-deps lint format man install clean
 
 # Installs only the packages that are missing; runs `apt-get update` once before installing.
 define apt_install
@@ -28,11 +39,34 @@ build: install-deps
 	$(SWIFT) build
 
 run: build
-	@scratch=$$(mktemp -d -t fieldkit-run.XXXXXX); \
-	echo "fieldkit tour is not written yet: initialising a scratch data folder in $$scratch and running 'fieldkit status' there."; \
-	$(BIN) init --data-dir "$$scratch/device" --device demo-laptop --site AMS-ZO-01 --technician "Demo Technician" && \
-	$(BIN) status --data-dir "$$scratch/device" && \
-	$(BIN) guide list --data-dir "$$scratch/device" --lang en | head -20
+	$(BIN) tour
+
+# The man page, rendered by argument-parser's generate-manual tool from the same definitions as
+# --help and the completions. The tool is built from argument-parser's checkout in a build
+# folder of its own: its plugin (`swift package generate-manual`) would rebuild the whole
+# package, and the next `swift build` everything again.
+MANUAL_TOOL := .build-tools/argument-parser/debug/generate-manual
+man:
+	@if [ "$(INSTALL_BUILD)" = yes ]; then $(SWIFT) build -c $(CONFIGURATION); fi
+	@test -x .build/$(CONFIGURATION)/fieldkit || { echo "error: .build/$(CONFIGURATION)/fieldkit is not built" >&2; exit 66; }
+	$(SWIFT) build --package-path .build/checkouts/swift-argument-parser \
+		--scratch-path .build-tools/argument-parser --product generate-manual
+	mkdir -p .build/man
+	$(MANUAL_TOOL) .build/$(CONFIGURATION)/fieldkit \
+		--authors "Leerorkest atelier" --output-directory .build/man
+
+# Puts the executable, the completions and the man page under $(DESTDIR)$(PREFIX).
+install: install-deps man
+	@bin=".build/$(CONFIGURATION)/fieldkit"; root="$(DESTDIR)$(PREFIX)"; \
+	set -e; \
+	install -d "$$root/bin" "$$root/share/man/man1" "$$root/share/bash-completion/completions" \
+		"$$root/share/zsh/site-functions" "$$root/share/fish/vendor_completions.d"; \
+	install -m 0755 "$$bin" "$$root/bin/fieldkit"; \
+	install -m 0644 .build/man/fieldkit.1 "$$root/share/man/man1/fieldkit.1"; \
+	"$$bin" completions bash > "$$root/share/bash-completion/completions/fieldkit"; \
+	"$$bin" completions zsh > "$$root/share/zsh/site-functions/_fieldkit"; \
+	"$$bin" completions fish > "$$root/share/fish/vendor_completions.d/fieldkit.fish"; \
+	echo "installed fieldkit, its man page and completions under $$root"
 
 lint:
 	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Plugins
@@ -40,9 +74,15 @@ lint:
 format:
 	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Plugins
 
-test: install-test-deps lint
+build-tests: install-test-deps
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build --disable-xctest
+
+# The suite checks what `make install` put in place, so the install runs first (debug, scratch DESTDIR).
+test: install-test-deps lint build-tests
+	rm -rf $(TEST_INSTALL)
+	$(MAKE) --no-print-directory install CONFIGURATION=debug INSTALL_BUILD=no DESTDIR=$(TEST_INSTALL) \
+		PREFIX=/usr/local
+	FIELDKIT_TEST_INSTALL=$(TEST_INSTALL)/usr/local $(SWIFT) test --skip-build --disable-xctest
 
 clean:
-	rm -rf .build
+	rm -rf .build .build-tools

@@ -19,14 +19,19 @@ public struct HubServer: Sendable {
         public var dashboardToken: String?
         /// What `/v1/health` says the server is.
         public var version: String
+        /// Whether SIGINT and SIGTERM stop the server (`hub serve`), or are left to the process
+        /// that runs it inside something larger (`tour`, where Ctrl-C stops the whole tour).
+        public var handlesSignals: Bool
 
         public init(
-            listen: ListenAddress, dashboard: ListenAddress? = nil, dashboardToken: String? = nil, version: String
+            listen: ListenAddress, dashboard: ListenAddress? = nil, dashboardToken: String? = nil, version: String,
+            handlesSignals: Bool = true
         ) {
             self.listen = listen
             self.dashboard = dashboard
             self.dashboardToken = dashboardToken
             self.version = version
+            self.handlesSignals = handlesSignals
         }
     }
 
@@ -61,7 +66,7 @@ public struct HubServer: Sendable {
         self.onListening = onListening
     }
 
-    /// Serves until SIGINT or SIGTERM (or the task is cancelled), then stops taking connections
+    /// Serves until SIGINT or SIGTERM (when it handles them) or until the task is cancelled, then stops taking connections
     /// and lets the requests under way finish.
     public func run() async throws {
         // Uploads cut off by a crash or a power cut are never resumed: each one starts anew.
@@ -71,7 +76,9 @@ public struct HubServer: Sendable {
             services.append(application(.dashboard, dashboard, router: dashboardRouter()))
         }
         let group = ServiceGroup(
-            configuration: .init(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+            configuration: .init(
+                services: services,
+                gracefulShutdownSignals: configuration.handlesSignals ? [.sigterm, .sigint] : [], logger: logger))
         try await group.run()
     }
 

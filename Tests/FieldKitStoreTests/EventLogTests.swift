@@ -91,6 +91,52 @@ struct EventLogTests {
         #expect(problems.contains("prev does not match the hash of seq 2"))
     }
 
+    @Test(
+        "another device's log held in part is sound (a receipt brings only some of its events); a changed line in it is not"
+    )
+    func foreignLogInPart() throws {
+        let folder = TemporaryFolder("foreign-part")
+        let environment = FieldKitEnvironment.test()
+        let store = try Self.makeStore(folder, environment: environment)
+        try store.append(EventDraft(type: "t", payload: .null), environment: environment)
+        let otherFolder = folder.appending("other")
+        try FileManager.default.createDirectory(atPath: otherFolder, withIntermediateDirectories: true)
+        let other = try Store.create(
+            folder: otherFolder,
+            device: DeviceRecord(
+                id: "fedcba9876543210", name: "bus-2", currentSite: "CUR-01", technician: "p-2", predecessor: nil,
+                createdWall: "2026-03-14T09:30:00.000Z", hqRoot: nil),
+            technician: Person(id: "p-2", name: "Shurendy"))
+        for _ in 1...4 { try other.append(EventDraft(type: "t", payload: .null), environment: environment) }
+        let theirs = try other.events()
+        try store.merge([theirs[1], theirs[3]])
+        #expect(try store.logFindings().isEmpty, "seq 2 and 4 of another device, without 1 and 3")
+        // Headquarters told that device it holds everything through seq 5: now the gaps count.
+        try store.pool.write { db in
+            try db.execute(
+                sql: "INSERT INTO hub_receipts (device, version, position, through, issued_wall) "
+                    + "VALUES ('fedcba9876543210', 1, 0, 5, '2026-03-15T09:30:00.000Z')")
+        }
+        #expect(
+            try store.logFindings().map(\.problem) == [
+                "seq 1…1 is missing", "seq 3…3 is missing",
+                "seq 5…5 is missing, though a receipt said headquarters holds them",
+            ])
+        try store.pool.write { db in try db.execute(sql: "DELETE FROM hub_receipts") }
+
+        try store.pool.write { db in
+            try db.execute(sql: "DROP TRIGGER events_are_append_only_update")
+            try db.execute(
+                sql: """
+                    UPDATE events SET line = CAST(replace(CAST(line AS TEXT), '"t"', '"u"') AS BLOB)
+                    WHERE device = 'fedcba9876543210' AND seq = 4
+                    """)
+        }
+        let tampered = try store.logFindings().map(\.problem)
+        #expect(tampered.contains("the stored hash does not match the line"), "\(tampered)")
+        #expect(!tampered.contains { $0.contains("missing") }, "\(tampered)")
+    }
+
     @Test("a person's name is stored apart from the events")
     func peopleApart() throws {
         let folder = TemporaryFolder("people")

@@ -15,8 +15,7 @@ struct SyncCommand: ParsableCommand, ContextCommand {
         discussion: """
             DIR is the stick's mount point or a shared folder; fieldkit uses DIR/fieldkit-sync/. \
             Given a hub's address (http://HOST:PORT) instead, the laptop uploads and fetches its receipt. \
-            Events stay on this laptop until a receipt from headquarters says they arrived.
-
+            Events stay on this laptop until a receipt from headquarters says they arrived. \
             With --hub URL, a coordinator's machine relays a whole stick: every device's archives go \
             up, every device's receipt comes back onto the stick. The relay needs no enrolment and \
             can open nothing it carries.
