@@ -15,7 +15,8 @@ public struct DeviceSync {
     public struct ReceiptResult: Codable, Equatable, Sendable {
         public var file: String
         public var version: Int64
-        /// `applied`, `would apply` or `refused`.
+        /// `applied`, `would apply`, `superseded` (genuine, but not newer than the one applied:
+        /// removed from the mailbox, nothing taken from it) or `refused`.
         public var outcome: String
         public var reason: String?
         public var added: Int
@@ -31,6 +32,9 @@ public struct DeviceSync {
         public var bundle: Receipt.BundleOffer?
         /// Whether it came sealed to this device.
         public var sealed: Bool?
+
+        /// Whether anything in it counts: its bundle offer, trust statement and new root.
+        public var counts: Bool { outcome == "applied" || outcome == "would apply" }
     }
 
     /// What a sync did (or, with `dryRun`, would do).
@@ -111,7 +115,7 @@ public struct DeviceSync {
         let recipient: Result<SealingPublicKey, any Error>? =
             unsealed ? nil : Result(catching: { try sealingRecipient(device: try store.device(), dryRun: dryRun) })
         report.sealedTo = try? recipient?.get().keyID.minisignHex
-        let usable = report.receipts.filter { $0.outcome != "refused" }
+        let usable = report.receipts.filter(\.counts)
         if let offer = usable.compactMap(\.bundle).max(by: { $0.version < $1.version }) {
             report.bundleOffer = offer
             report.bundle = mailbox.bundles + "/" + offer.file
@@ -230,10 +234,16 @@ public struct DeviceSync {
                 result.trustExpires = verified.trust.statement.expires
                 result.newRoot = verified.trust.rootChanged ? verified.trust.root.keyID.minisignHex : nil
                 result.bundle = verified.body.bundle
-                guard verified.body.version > applied else {
-                    throw StoreFailure.olderReceipt(offered: verified.body.version, applied: applied)
-                }
-                if dryRun {
+                if verified.body.version <= applied {
+                    // Genuine but stale: a receipt the hub already gave this laptop by upload, or one
+                    // left on a stick. Versions only go up, so nothing in it is taken; it is tidied away.
+                    result.outcome = "superseded"
+                    result.reason = StoreFailure.olderReceipt(offered: verified.body.version, applied: applied).message
+                    if !dryRun {
+                        Mailbox.remove(signed: receipt.path)
+                        removed.append(name)
+                    }
+                } else if dryRun {
                     result.outcome = "would apply"
                     result.added = verified.events.count
                     result.deliveredThrough = verified.body.through
@@ -253,7 +263,7 @@ public struct DeviceSync {
                     Mailbox.remove(signed: receipt.path)
                     removed.append(name)
                 }
-                applied = verified.body.version
+                applied = max(applied, verified.body.version)
             } catch let failure as any FieldKitError {
                 result.reason = failure.message
             }

@@ -215,7 +215,9 @@ struct RefusalTests {
         #expect(report.kept == [SeqRange(1, 3)], "unacknowledged archives stay on the stick")
     }
 
-    @Test("an older receipt offered after a newer one is refused and changes nothing")
+    @Test(
+        "a genuine older receipt after a newer one is superseded: nothing taken, removed from the stick; a changed one is refused"
+    )
     func olderReceipt() throws {
         let (world, device, stick, _) = try Self.setUp("refuse-receipt-old")
         try world.importAt([stick.folder])
@@ -228,11 +230,26 @@ struct RefusalTests {
         try FileManager.default.copyItem(atPath: aside, toPath: old)
         try FileManager.default.copyItem(atPath: aside + ".minisig", toPath: old + ".minisig")
         let delivered = try device.store.deliveredThrough()
+        let events = try device.store.events().count
         let report = try device.sync(stick)
-        #expect(report.receipts.map(\.outcome) == ["refused"])
+        #expect(report.receipts.map(\.outcome) == ["superseded"])
         #expect(report.receipts.first?.reason == "the receipt is version 1, not newer than version 2 already applied")
+        #expect(report.bundleOffer == nil, "nothing in a superseded receipt counts")
         #expect(try device.store.lastReceiptVersion() == 2)
         #expect(try device.store.deliveredThrough() == delivered)
+        #expect(try device.store.events().count == events)
+        #expect(!FileManager.default.fileExists(atPath: old), "the stale receipt is tidied away")
+        #expect(!FileManager.default.fileExists(atPath: old + ".minisig"))
+        #expect(report.removed.contains((old as NSString).lastPathComponent))
+
+        // A changed stale receipt is not genuine: refused, and left where it is.
+        try FileManager.default.copyItem(atPath: aside, toPath: old)
+        try FileManager.default.copyItem(atPath: aside + ".minisig", toPath: old + ".minisig")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: old))
+        bytes[bytes.count / 2] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: old))
+        #expect(try device.sync(stick).receipts.map(\.outcome) == ["refused"])
+        #expect(FileManager.default.fileExists(atPath: old))
     }
 
     @Test("a request naming an enrolled device id with another key is refused as bad data; the roster is unchanged")

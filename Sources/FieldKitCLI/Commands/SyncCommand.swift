@@ -68,7 +68,7 @@ struct SyncCommand: ParsableCommand, ContextCommand {
     /// Warns about an expired trust statement and fails when a receipt was refused.
     static func finish(_ receipts: [DeviceSync.ReceiptResult], context: CommandContext) throws {
         let today = String(EventTime.wallString(context.environment.now()).prefix(10))
-        if let expired = receipts.filter({ $0.outcome != "refused" }).compactMap(\.trustExpires).max(),
+        if let expired = receipts.filter(\.counts).compactMap(\.trustExpires).max(),
             expired < today
         {
             context.console.err(
@@ -163,6 +163,10 @@ struct SyncCommand: ParsableCommand, ContextCommand {
         for receipt in report.receipts {
             switch receipt.outcome {
             case "refused": out("  receipt \(receipt.version): refused (\(receipt.reason ?? "see below"))")
+            case "superseded":
+                out(
+                    "  receipt \(receipt.version): superseded, a newer one is applied already"
+                        + (report.dryRun ? "" : "; removed"))
             default:
                 out(
                     "  receipt \(receipt.version): \(receipt.outcome); headquarters holds every event through seq "
@@ -215,7 +219,7 @@ struct SyncCommand: ParsableCommand, ContextCommand {
                 )
             }
         }
-        for receipt in report.receipts where receipt.newRoot != nil && receipt.outcome != "refused" {
+        for receipt in report.receipts where receipt.newRoot != nil && receipt.counts {
             out(
                 "  headquarters moved to a new root key \(receipt.newRoot ?? "")"
                     + (report.dryRun ? " (it would be pinned)" : ": it is pinned now"))
