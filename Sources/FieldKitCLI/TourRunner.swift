@@ -1,7 +1,5 @@
 import FieldKitCore
 import FieldKitServer
-import FieldKitStore
-import FieldKitSync
 import Foundation
 import Logging
 import Synchronization
@@ -155,17 +153,11 @@ struct TourHub {
     /// changes directory when it ends) and waits until it listens. The server leaves SIGINT and
     /// SIGTERM alone: Ctrl-C stops the whole tour, not just its server.
     init(folder: String, context: CommandContext) throws {
-        let global = try GlobalOptions.parse(["--data-dir", folder])
-        let (store, hub): (Store, HubFolder)
-        do {
-            let (opened, lock, found) = try HubCommand.openHub(global, context)
-            defer { withExtendedLifetime(lock) {} }
-            _ = try found.trustFiles()
-            (store, hub) = (opened, found)
-        }
+        let (store, hubFolder) = try HubCommand.openForServing(
+            try GlobalOptions.parse(["--data-dir", folder]), context)
         let listening = Mutex<String?>(nil)
         let server = try HubServer(
-            folder: hub.folder, store: store, environment: context.environment,
+            folder: hubFolder, store: store, environment: context.environment,
             configuration: .init(
                 listen: ListenAddress(host: "127.0.0.1", port: 0), version: FieldKitVersion.text,
                 handlesSignals: false),

@@ -66,8 +66,8 @@ public struct HubServer: Sendable {
         self.onListening = onListening
     }
 
-    /// Serves until SIGINT or SIGTERM (when it handles them) or until the task is cancelled, then stops taking connections
-    /// and lets the requests under way finish.
+    /// Serves until SIGINT or SIGTERM (when it handles them) or until the task is cancelled,
+    /// then stops taking connections and lets the requests under way finish.
     public func run() async throws {
         // Uploads cut off by a crash or a power cut are never resumed: each one starts anew.
         try? FileManager.default.removeItem(atPath: service.uploads)

@@ -7,6 +7,18 @@ import Foundation
 import Logging
 
 extension HubCommand {
+    /// Headquarters' store and folder for a server, checked under the data folder's lock once;
+    /// afterwards the server takes the lock for each write only, so 'hub enrol' or 'hub publish'
+    /// can run while it serves.
+    static func openForServing(_ global: GlobalOptions, _ context: CommandContext) throws -> (
+        store: Store, folder: String
+    ) {
+        let (store, lock, hub) = try HubCommand.openHub(global, context)
+        defer { withExtendedLifetime(lock) {} }
+        _ = try hub.trustFiles()
+        return (store, hub.folder)
+    }
+
     /// `fieldkit hub serve`.
     struct Serve: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
@@ -28,17 +40,7 @@ extension HubCommand {
         var dashboardToken: String?
 
         func run(in context: CommandContext) throws {
-            let folder: String
-            let store: Store
-            do {
-                // Checked under the lock once; afterwards the server takes it for each write only,
-                // so 'hub enrol' or 'hub publish' can run while it serves.
-                let (opened, lock, hub) = try HubCommand.openHub(global, context)
-                defer { withExtendedLifetime(lock) {} }
-                _ = try hub.trustFiles()
-                folder = hub.folder
-                store = opened
-            }
+            let (store, folder) = try HubCommand.openForServing(global, context)
             let configuration = HubServer.Configuration(
                 listen: try ListenAddress(parsing: listen),
                 dashboard: try dashboard.map { try ListenAddress(parsing: $0) },
