@@ -17,7 +17,8 @@ public struct FieldKitCommand: ParsableCommand {
             GuideCommand.self, InstrumentCommand.self, ChecklistCommand.self, SiteCommand.self, RepairCommand.self,
             TrainingCommand.self, LoanCommand.self, AuditCommand.self, DueCommand.self, SyncCommand.self,
             EnrolCommand.self,
-            UpdateCommand.self, ConflictsCommand.self, HubCommand.self, TourCommand.self, CompletionsCommand.self,
+            UpdateCommand.self, ConflictsCommand.self, HubCommand.self, UICommand.self, TourCommand.self,
+            CompletionsCommand.self,
         ]
     )
 

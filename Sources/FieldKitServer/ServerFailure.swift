@@ -6,6 +6,8 @@ public enum ServerFailure: Error, Equatable, Sendable {
     case badAddress(String)
     /// A dashboard beyond loopback without a token of at least 16 characters.
     case dashboardNeedsToken(String)
+    /// The technicians' interface asked to listen beyond this machine.
+    case interfaceNotLoopback(String)
 }
 
 extension ServerFailure: FieldKitError {
@@ -14,6 +16,8 @@ extension ServerFailure: FieldKitError {
         case .badAddress(let text): "\(text) is not an address to listen on (HOST:PORT)"
         case .dashboardNeedsToken(let address):
             "the dashboard would listen on \(address), beyond this machine, without a token"
+        case .interfaceNotLoopback(let address):
+            "the interface would listen on \(address), beyond this machine"
         }
     }
 
@@ -22,6 +26,8 @@ extension ServerFailure: FieldKitError {
         case .badAddress: "write it as 127.0.0.1:8470, 0.0.0.0:8470 or [::1]:8470"
         case .dashboardNeedsToken:
             "keep it on 127.0.0.1, or give --dashboard-token with at least 16 random characters (FIELDKIT_DASHBOARD_TOKEN)"
+        case .interfaceNotLoopback:
+            "the interface serves this laptop's own browser only: use 127.0.0.1:PORT (0 picks a free port)"
         }
     }
 

@@ -24,6 +24,9 @@ struct AuditCommand: ParsableCommand, ContextCommand {
     @Option(help: "A file with one tag per line.")
     var from: String?
 
+    @Flag(help: "Only compare and show the findings; record nothing (the interface's live view).")
+    var preview = false
+
     /// The audit's findings (`--json` shape and event payload).
     struct Findings: Codable, Equatable {
         var site: String
@@ -76,9 +79,12 @@ struct AuditCommand: ParsableCommand, ContextCommand {
             "wrongSite": .array(
                 findings.wrongSite.map { .object(["tag": .string($0.tag), "recordedAt": .string($0.recordedAt)]) }),
         ])
-        try session.store.record(
-            EventDraft(type: EventType.auditRecorded, payload: payload, site: site, bundle: try session.bundleHash()),
-            environment: context.environment, tags: [])
+        if !preview {
+            try session.store.record(
+                EventDraft(
+                    type: EventType.auditRecorded, payload: payload, site: site, bundle: try session.bundleHash()),
+                environment: context.environment, tags: [])
+        }
         if global.json { return try context.printJSON(findings) }
         context.console.out("Audit of \(site): \(scanned.count) scanned, \(expected.count) expected.")
         context.console.out("Missing (\(findings.missing.count)): \(findings.missing.joined(separator: " "))")
@@ -86,7 +92,7 @@ struct AuditCommand: ParsableCommand, ContextCommand {
         context.console.out(
             "At the wrong site (\(findings.wrongSite.count)): "
                 + findings.wrongSite.map { "\($0.tag) (recorded at \($0.recordedAt))" }.joined(separator: " "))
-        context.console.out("Recorded for headquarters.")
+        context.console.out(preview ? "Not recorded (--preview)." : "Recorded for headquarters.")
     }
 }
 

@@ -85,8 +85,23 @@ struct GuideCommand: ParsableCommand {
                     var language: String
                     var guide: Guide
                     var text: GuideText
+                    /// The guide's parts by name, in the language shown.
+                    var partNames: [PartName]
                 }
-                return try context.printJSON(Shown(id: guide.id, language: shown, guide: guide, text: text))
+                struct PartName: Codable {
+                    var id: String
+                    var name: String
+                }
+                let parts = try library.parts()
+                let names = guide.parts.map { id in
+                    PartName(
+                        id: id,
+                        name: parts.first { $0.id == id }.flatMap { part in
+                            Language.pick(shown, from: part.name.keys).flatMap { part.name[$0] }
+                        } ?? id)
+                }
+                return try context.printJSON(
+                    Shown(id: guide.id, language: shown, guide: guide, text: text, partNames: names))
             }
             let parts = try library.parts()
             GuideRenderer(guide: guide, text: text, language: shown, parts: parts).lines().forEach(context.console.out)

@@ -35,6 +35,8 @@ struct StatusCommand: ParsableCommand, ContextCommand {
         var trainings: Int
         var bundle: String?
         var lastEvent: LastEvent?
+        /// The version of the newest receipt from headquarters applied here (nil: none yet).
+        var lastReceipt: Int64?
     }
 
     func run(in context: CommandContext) throws {
@@ -55,7 +57,7 @@ struct StatusCommand: ParsableCommand, ContextCommand {
             bundle: bundle.map { "version \($0.version)\($0.development ? " (development)" : "")" },
             lastEvent: last.map {
                 .init(type: $0.event.type, seq: $0.event.seq, date: $0.event.date, wall: $0.event.wall)
-            })
+            }, lastReceipt: try store.lastReceiptVersion().nonZero)
         if global.json { return try context.printJSON(report) }
         let out = context.console.out
         out("Device:      \(report.name) (\(report.device))")
@@ -70,6 +72,12 @@ struct StatusCommand: ParsableCommand, ContextCommand {
         if let last = report.lastEvent {
             out("Last event:  \(last.type) #\(last.seq) on \(last.date)")
         }
+        out("Last receipt: \(report.lastReceipt.map { "#\($0)" } ?? "none yet")")
         out("Data folder: \(folder)")
     }
+}
+
+extension Int64 {
+    /// The value, or nil when it is 0 ("none").
+    var nonZero: Int64? { self == 0 ? nil : self }
 }

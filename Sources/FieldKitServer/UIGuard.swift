@@ -1,0 +1,88 @@
+import FieldKitCore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+
+/// Lets through only requests from a browser that opened the address `fieldkit ui` printed:
+/// the Host must be this loopback listener (no DNS rebinding), the key comes once in the query
+/// and then in a cookie only this origin gets (HttpOnly, SameSite=Strict), and a post must come
+/// from our own pages (Origin, when sent, is ours; the form's key is checked by the handler).
+struct UIGuard<Context: RequestContext>: RouterMiddleware {
+    let token: String
+    let port: PortBox
+    let logger: Logger
+
+    var cookieName: String { "fieldkit-ui-\(port.get())" }
+
+    func handle(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        do {
+            return try await guarded(request, context: context, next: next)
+        } catch let refusal as UIGuardRefusal {
+            logger.info("\(request.method) \(request.uri.path) → \(refusal.status.code)")
+            return refusal.response()
+        }
+    }
+
+    func guarded(
+        _ request: Request, context: Context, next: (Request, Context) async throws -> Response
+    ) async throws -> Response {
+        let port = port.get()
+        let origins = ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
+        guard let host = request.head.authority?.lowercased(), origins.contains(host) else {
+            throw UIGuard.refusal(.forbidden, "this interface answers only at its own loopback address")
+        }
+        if let offered = request.uri.queryParameters.get("token") {
+            guard UIGuard.equal(String(offered), token) else {
+                throw UIGuard.refusal(.forbidden, "the key in the address is not this start's key")
+            }
+            var response = TechnicianUI.seeOther(request.uri.path)
+            response.setCookie(
+                Cookie(name: cookieName, value: token, path: "/", httpOnly: true, sameSite: .strict))
+            return response
+        }
+        guard let cookie = request.cookies[cookieName]?.value, UIGuard.equal(cookie, token) else {
+            throw UIGuard.refusal(.forbidden, "this request does not carry this start's key")
+        }
+        if request.method == .post, let origin = request.headers[.origin], origin != "http://\(host)" {
+            throw UIGuard.refusal(.forbidden, "a post from another page is refused")
+        }
+        return try await next(request, context)
+    }
+
+    /// A refusal page in both languages: nothing of the toolkit's state is in it.
+    static func refusal(_ status: HTTPResponse.Status, _ reason: String) -> UIGuardRefusal {
+        UIGuardRefusal(status: status, reason: reason)
+    }
+
+    /// Compares in constant time for equal lengths.
+    static func equal(_ left: String, _ right: String) -> Bool {
+        let left = Array(left.utf8)
+        let right = Array(right.utf8)
+        guard left.count == right.count else { return false }
+        return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// A request the guard or a form check refused.
+struct UIGuardRefusal: Error, Sendable {
+    var status: HTTPResponse.Status
+    var reason: String
+
+    func response() -> Response {
+        let english = UIText("en")["refused-token"]
+        let dutch = UIText("nl")["refused-token"]
+        let page = """
+            <!doctype html>
+            <html lang="en"><head><meta charset="utf-8"><title>FieldKit: refused</title>
+            <link rel="stylesheet" href="/ui.css"></head>
+            <body><main id="main"><h1>FieldKit</h1>
+            <p class="problem">\(UIHTML.escape(reason)).</p>
+            <p>\(UIHTML.escape(english))</p><p lang="nl">\(UIHTML.escape(dutch))</p>
+            </main></body></html>
+            """
+        return TechnicianUI.html(page, status: status)
+    }
+}
