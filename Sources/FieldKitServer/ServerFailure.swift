@@ -8,6 +8,8 @@ public enum ServerFailure: Error, Equatable, Sendable {
     case dashboardNeedsToken(String)
     /// The technicians' interface asked to listen beyond this machine.
     case interfaceNotLoopback(String)
+    /// The interface's per-start key is too short to guard it.
+    case interfaceKeyTooShort
 }
 
 extension ServerFailure: FieldKitError {
@@ -18,6 +20,7 @@ extension ServerFailure: FieldKitError {
             "the dashboard would listen on \(address), beyond this machine, without a token"
         case .interfaceNotLoopback(let address):
             "the interface would listen on \(address), beyond this machine"
+        case .interfaceKeyTooShort: "the interface's key is shorter than 32 characters"
         }
     }
 
@@ -28,8 +31,9 @@ extension ServerFailure: FieldKitError {
             "keep it on 127.0.0.1, or give --dashboard-token with at least 16 random characters (FIELDKIT_DASHBOARD_TOKEN)"
         case .interfaceNotLoopback:
             "the interface serves this laptop's own browser only: use 127.0.0.1:PORT (0 picks a free port)"
+        case .interfaceKeyTooShort: "this is a bug in fieldkit; please report it"
         }
     }
 
-    public var exitStatus: ExitStatus { .usage }
+    public var exitStatus: ExitStatus { self == .interfaceKeyTooShort ? .software : .usage }
 }

@@ -42,8 +42,9 @@ extension TechnicianUI {
                 try FileLayer.writeAtomically(
                     Data((language + "\n").utf8), to: configuration.dataFolder + "/ui-language", mode: 0o600)
             }
+            // Only a page of ours: never a redirect elsewhere.
             let back = form.back ?? "/"
-            return TechnicianUI.seeOther(back.hasPrefix("/") && !back.hasPrefix("//") ? back : "/")
+            return TechnicianUI.seeOther(UIHTML.sectionPaths.contains(back) ? back : "/")
         }
     }
 

@@ -83,7 +83,7 @@ public struct TechnicianUI: Sendable {
         onListening: @escaping @Sendable (String, Int) async -> Void = { _, _ in }
     ) throws(ServerFailure) {
         guard configuration.listen.isLoopback else { throw .interfaceNotLoopback(configuration.listen.description) }
-        guard configuration.token.count >= 32 else { throw .interfaceNotLoopback("a key under 32 characters") }
+        guard configuration.token.count >= 32 else { throw .interfaceKeyTooShort }
         self.commands = commands
         self.configuration = configuration
         self.logger = logger

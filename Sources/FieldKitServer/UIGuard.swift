@@ -34,6 +34,10 @@ struct UIGuard<Context: RequestContext>: RouterMiddleware {
         guard let host = request.head.authority?.lowercased(), origins.contains(host) else {
             throw UIGuard.refusal(.forbidden, "this interface answers only at its own loopback address")
         }
+        // The stylesheet and script are constants of the executable: the refusal page uses them too.
+        if request.method == .get, UIGuard.assets.contains(request.uri.path) {
+            return try await next(request, context)
+        }
         if let offered = request.uri.queryParameters.get("token") {
             guard UIGuard.equal(String(offered), token) else {
                 throw UIGuard.refusal(.forbidden, "the key in the address is not this start's key")
@@ -51,6 +55,8 @@ struct UIGuard<Context: RequestContext>: RouterMiddleware {
         }
         return try await next(request, context)
     }
+
+    static var assets: Set<String> { ["/ui.css", "/ui.js"] }
 
     /// A refusal page in both languages: nothing of the toolkit's state is in it.
     static func refusal(_ status: HTTPResponse.Status, _ reason: String) -> UIGuardRefusal {

@@ -44,24 +44,23 @@ enum UIHTML {
         var pending: Int?
 
         /// Where the language switcher returns to: the current section's page.
-        var back: String {
-            switch section {
-            case "home": "/"
-            case "instruments": "/instrument"
-            default: "/" + section
-            }
-        }
+        var back: String { UIHTML.sections.first { $0.1 == section }?.0 ?? "/" }
     }
+
+    /// The navigation: each section's page and the key of its name.
+    static let sections = [
+        ("/", "home"), ("/guides", "guides"), ("/instrument", "instruments"), ("/due", "due"),
+        ("/repair", "repair"), ("/training", "training"), ("/loan", "loan"), ("/register", "register"),
+        ("/audit", "audit"), ("/sync", "sync"),
+    ]
+
+    /// The pages the language switcher may return to.
+    static let sectionPaths = Set(sections.map(\.0))
 
     /// A whole page: head, skip link, navigation, the language switcher, `main` with `body`.
     static func page(title: String, body: String, frame: Frame, notice: String? = nil) -> String {
         let text = frame.text
-        let navigation = [
-            ("/", "home"), ("/guides", "guides"), ("/instrument", "instruments"), ("/due", "due"),
-            ("/repair", "repair"), ("/training", "training"), ("/loan", "loan"), ("/register", "register"),
-            ("/audit", "audit"), ("/sync", "sync"),
-        ]
-        .map { path, key in
+        let navigation = sections.map { path, key in
             let current = key == frame.section ? " aria-current=\"page\"" : ""
             return "<li><a href=\"\(path)\"\(current)>\(escape(text[key]))</a></li>"
         }

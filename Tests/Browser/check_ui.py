@@ -124,6 +124,7 @@ class Check:
             answer = connection.getresponse()
             answer.read()
             connection.close()
+            ask.location = answer.getheader("Location")
             return answer.status
 
         form = {"Content-Type": "application/x-www-form-urlencoded"}
@@ -142,6 +143,10 @@ class Check:
                         "token=%s&tag=LO-VN-000430&problem=x&action=y&minutes=5&outcome=fixed" % self.token) == 403,
                     "a post from another page was not refused")
         self.expect(self.cli("status")["repairs"] == before, "a refused post wrote a repair")
+        # The language switcher returns only to a page of ours.
+        switched = ask("POST", "/language", dict(form, **cookie), "token=%s&language=en&back=/%%5Cevil.example" % self.token)
+        self.expect(switched == 303 and ask.location == "/", "the switcher redirected to %r" % ask.location)
+        self.expect(ask("GET", "/ui.css") == 200, "the stylesheet of the refusal page is refused")
 
     def opens_with_key(self):
         self.driver.get(self.url)
@@ -187,10 +192,11 @@ class Check:
         shown = self.cli("guide", "show", "violin-string-change", "--lang", "pap")
         self.expect(self.find("html").get_attribute("lang") == "pap", "the page is not marked as Papiamento")
         self.expect(self.text("h1") == shown["text"]["title"], "the guide is not shown in Papiamento")
-        self.page("/guides/bow-rosin")
-        fallback = self.cli("guide", "show", "bow-rosin", "--lang", "pap")
-        if fallback["language"] != "pap":
-            self.expect(self.finds("p.notice"), "a guide not written in Papiamento says nothing of its fallback")
+        # A guide not written in Papiamento yet: shown in Dutch, and the page says so.
+        fallback = [g for g in self.cli("guide", "list", "--lang", "pap") if g["language"] != "pap"][0]
+        self.page("/guides/" + fallback["id"])
+        self.expect(self.text("h1") == fallback["title"], "the fallback guide's title differs from the CLI's")
+        self.expect("Nederlands" in self.text("p.notice"), "the fallback to Dutch is not said")
         self.shot("guide-pap")
         Select(self.find("#language")).select_by_value("nl")
         self.submit("header form button")
@@ -248,12 +254,23 @@ class Check:
         repairs = [r for r in self.cli("repair", "list", "--instrument", "LO-VN-000430")]
         self.expect(len(repairs) == 1, "the CLI lists %d repairs of LO-VN-000430" % len(repairs))
         values = repairs[0]["values"]
+        self.expect(repairs[0]["site"] == self.cli("status")["site"], "the repair is not at the current site")
         self.expect(values["problem"] == "E string broken; bridge leaning — ‘snaar’ kapot", "the problem text differs")
         self.expect(values["minutes"] == 25 and values["outcome"] == "fixed", "minutes or outcome differ: %s" % values)
         self.expect(values["guides"] == ["violin-string-change"], "the guide followed differs")
         self.expect(values["parts"] == [{"id": "string-set-violin-4-4", "quantity": 1}], "the parts differ")
         self.expect(values["conditionAfter"] == "good", "the condition differs")
         self.expect(self.cli("instrument", "show", "LO-VN-000430")["condition"] == "good", "the condition was not set")
+        # Text people typed is shown as text, never as markup.
+        self.driver.execute_script("window.fieldkitInjected = false")
+        self.page("/repair?tag=LO-VN-000430")
+        self.type_into("#problem", '<img src=x onerror="window.fieldkitInjected=true"><b>peg</b> & "slips"')
+        self.type_into("#action", "Peg refitted")
+        self.type_into("#minutes", "10")
+        Select(self.find("#outcome")).select_by_value("fixed")
+        self.submit()
+        self.expect(not self.finds("main table b, main table img"), "typed markup was rendered")
+        self.expect('<b>peg</b> & "slips"' in self.text("main table"), "typed text is not shown as typed")
 
     def record_training(self):
         self.page("/training")
@@ -346,6 +363,44 @@ class Check:
         self.submit()
         self.expect(self.finds("#destination-error"), "an empty destination gives no message")
 
+    def keyboard_only(self):
+        self.page("/repair")
+        body = self.find("body")
+        body.send_keys(Keys.TAB)
+        first = self.driver.switch_to.active_element
+        self.expect(first.get_attribute("class") == "skip", "the first Tab does not reach the skip link")
+        first.send_keys(Keys.ENTER)
+        reached = []
+        outlined = True
+        for _ in range(80):
+            self.driver.switch_to.active_element.send_keys(Keys.TAB)
+            active = self.driver.switch_to.active_element
+            name = active.get_attribute("id") or active.get_attribute("name") or active.tag_name
+            reached.append(name)
+            if active.tag_name in ("input", "select", "textarea"):
+                # A date field's inner parts take the focus in turn; the field itself is outlined.
+                style = self.driver.execute_script(
+                    "return arguments[0].matches(':focus') ? getComputedStyle(arguments[0]).outlineStyle : 'inner'",
+                    active)
+                outlined = outlined and style != "none"
+            if active.tag_name == "button" and active.text == "Save":
+                break
+        fields = ["tag", "problem", "action", "guide", "parts", "minutes", "outcome", "conditionBefore",
+                  "conditionAfter", "followUp", "date"]
+        missing = [field for field in fields if field not in reached]
+        self.expect(not missing, "Tab never reaches %s (reached %s)" % (missing, reached))
+        self.expect(reached.index("tag") < reached.index("problem") < reached.index("date"),
+                    "Tab goes through the form out of order: %s" % reached)
+        self.expect(outlined, "a focused field shows no outline")
+
+    def due_here(self):
+        due = self.cli("due")
+        self.page("/due")
+        links = [a.text.split(" ")[0] for a in self.finds("main li a")]
+        expected = [item["tag"] for item in due["followUps"]] + [item["tag"] for item in due["overdue"]]
+        self.expect(links == expected, "the due page lists %d instruments, the CLI %d" % (len(links), len(expected)))
+        self.shot("due")
+
     def tablet(self):
         self.driver.set_window_size(800, 1280)
         for path, name in [("/", "home"), ("/guides/violin-string-change", "guide"), ("/repair", "repair")]:
@@ -397,6 +452,8 @@ class Check:
                     ("switch the language", self.switch_language),
                     ("look up a scanned tag", self.look_up_scanned_tag),
                     ("log a repair", self.log_repair),
+                    ("keyboard only", self.keyboard_only),
+                    ("due here", self.due_here),
                     ("record a training session", self.record_training),
                     ("audit the site", self.audit_site),
                     ("register and move an instrument", self.register_and_move),
