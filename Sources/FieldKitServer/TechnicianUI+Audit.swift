@@ -16,7 +16,7 @@ extension TechnicianUI {
         var step: String?
     }
 
-    func auditPage(_ form: AuditForm, findings: UIViews.Audit?, errors: [String: String], recorded: Bool = false)
+    func auditPage(_ form: AuditForm, findings: UIViews.Audit?, errors: [String: String], recorded: String? = nil)
         async -> Response
     {
         let frame = await frame("audit")
@@ -25,7 +25,7 @@ extension TechnicianUI {
         if form.site == nil { form.site = frame.site }
         var body = "<p>\(UIHTML.escape(text["audit-intro"]))</p>"
         if let general = errors[""] { body += "<p class=\"problem\" role=\"alert\">\(UIHTML.escape(general))</p>" }
-        if !recorded {
+        if recorded == nil {
             body += """
                 <form method="post" action="/audit">
                 \(UIHTML.tokenField(frame))
@@ -50,7 +50,7 @@ extension TechnicianUI {
                 </div>
                 """
         }
-        let notice = recorded ? text.format("saved-audit", findings?.site ?? "") : nil
+        let notice = recorded
         return TechnicianUI.html(
             UIHTML.page(title: text["audit"], body: body, frame: frame, notice: notice),
             status: errors.isEmpty ? .ok : .unprocessableContent)
@@ -69,8 +69,17 @@ extension TechnicianUI {
         if let site = TechnicianUI.given(form.site) { options.append("--site=\(site)") }
         switch await json(UIViews.Audit.self, UICommandLine(["audit"], options: options, positionals: tags)) {
         case .success(let findings):
+            if finish {
+                // Recorded: a redirect, so reloading the page never records the audit twice.
+                let counts =
+                    [findings.scanned.count, findings.missing.count, findings.unexpected.count]
+                    + [findings.wrongSite.count]
+                return TechnicianUI.seeOther(
+                    "/audit?recorded=\(UIHTML.component(findings.site))&counts="
+                        + counts.map(String.init).joined(separator: "-"))
+            }
             form.scanned = findings.scanned.joined(separator: "\n")
-            return await auditPage(form, findings: findings, errors: [:], recorded: finish)
+            return await auditPage(form, findings: findings, errors: [:])
         case .failure(let refusal):
             return await auditPage(form, findings: nil, errors: ["": refusal.text])
         }
@@ -123,6 +132,11 @@ extension TechnicianUI {
         let text = UIText(language())
         guard let destination = TechnicianUI.given(form.destination) else {
             return await syncPage(form, outcome: nil, errors: ["destination": text["required"]])
+        }
+        // A relative path would be taken from wherever 'fieldkit ui' was started: ask for the whole one.
+        guard destination.hasPrefix("/") || destination.hasPrefix("http://") || destination.hasPrefix("https://")
+        else {
+            return await syncPage(form, outcome: nil, errors: ["destination": text["whole-path"]])
         }
         switch await json(UIViews.Sync.self, UICommandLine(["sync"], positionals: [destination])) {
         case .success(let outcome): return await syncPage(form, outcome: outcome, errors: [:])

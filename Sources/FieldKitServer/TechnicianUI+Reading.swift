@@ -192,12 +192,15 @@ extension TechnicianUI {
             return TechnicianUI.html(
                 UIHTML.page(
                     title: text["instruments"], body: lookupForm(text, value: tag, message: refusal.text), frame: frame),
-                status: refusal.status == 66 ? .notFound : .unprocessableContent)
+                status: refusal.message.hasPrefix("no instrument") ? .notFound : .unprocessableContent)
         }
-        let history =
-            (try? await json(
-                [UIViews.HistoryEntry].self, UICommandLine(["instrument", "history"], positionals: [item.tag])
-            ).get()) ?? []
+        let history: [UIViews.HistoryEntry]
+        switch await json(
+            [UIViews.HistoryEntry].self, UICommandLine(["instrument", "history"], positionals: [item.tag]))
+        {
+        case .success(let value): history = value
+        case .failure(let refusal): return refused(refusal, title: item.tag, frame: frame)
+        }
         let condition = text[item.condition]
         var facts = [
             (text["type"], item.type + (item.size.map { " \($0)" } ?? "")),

@@ -32,7 +32,18 @@ extension TechnicianUI {
         router.post("/register") { request, _ in
             await saveRegistration(try await form(RegisterForm.self, from: request))
         }
-        router.get("/audit") { _, _ in await auditPage(AuditForm(), findings: nil, errors: [:]) }
+        router.get("/audit") { request, _ in
+            let query = request.uri.queryParameters
+            let text = UIText(language())
+            // After a finish: which site, and how many scanned, missing, unexpected and elsewhere.
+            let recorded = query.get("recorded").map { site in
+                let counts = (query.get("counts") ?? "").split(separator: "-").map(String.init)
+                return text.format("saved-audit", site)
+                    + (counts.count == 4
+                        ? " " + text.format("audit-counts", counts[0], counts[1], counts[2], counts[3]) : "")
+            }
+            return await auditPage(AuditForm(), findings: nil, errors: [:], recorded: recorded)
+        }
         router.post("/audit") { request, _ in await audit(try await form(AuditForm.self, from: request)) }
         router.get("/sync") { _, _ in await syncPage(SyncForm(), outcome: nil, errors: [:]) }
         router.post("/sync") { request, _ in await sync(try await form(SyncForm.self, from: request)) }
@@ -55,14 +66,15 @@ extension TechnicianUI {
         "--condition": "condition", "--follow-up": "followUp", "--date": "date", "--trainer": "trainer",
         "--trainee": "trainees", "--checklist": "checklist", "--to": "to", "--type": "type", "--size": "size",
         "--maker": "maker", "--serial": "serial", "no instrument \"": "tag", "no instrument type": "type",
-        "no guide": "guide", "no part": "parts", "no site": "to", "no checklist": "checklist",
-        "no item of checklist": "done", "a name must be": "trainer", "not a valid date": "date",
-        "is retired": "tag",
+        "no guide": "guide", "no part": "parts", "no site \"": "to", "no checklist": "checklist",
+        "no item of checklist": "done", "invalid date": "date", "is retired": "tag",
     ]
 
-    /// Errors by field: a refusal beside its field, else above the form (under `""`).
-    static func errors(_ refusal: UIRefusal) -> [String: String] {
-        [refusal.field(TechnicianUI.fieldsByWords) ?? "": refusal.message]
+    /// Errors by field: a refusal beside its field when `fields` (the form's) has it, else
+    /// above the form (under `""`).
+    static func errors(_ refusal: UIRefusal, fields: Set<String>) -> [String: String] {
+        let field = refusal.field(TechnicianUI.fieldsByWords) ?? ""
+        return [fields.contains(field) ? field : "": refusal.message]
     }
 
     /// A form page: the "nothing was saved" line when there are errors, and any error no field owns.
@@ -114,6 +126,11 @@ extension TechnicianUI {
         var conditionAfter: String?
         var followUp: String?
         var date: String?
+
+        static let fields: Set<String> = [
+            "tag", "problem", "action", "guide", "parts", "minutes", "outcome", "conditionBefore", "conditionAfter",
+            "followUp", "date",
+        ]
     }
 
     static let outcomes = ["fixed", "needs-depot", "beyond-repair"]
@@ -179,92 +196,13 @@ extension TechnicianUI {
         case .success(let recorded):
             return TechnicianUI.seeOther(
                 "/instrument?tag=\(UIHTML.component(recorded.tag ?? tag))&saved=repair:\(recorded.id.prefix(12))")
-        case .failure(let refusal): return await repairPage(form, errors: TechnicianUI.errors(refusal))
-        }
-    }
-
-    // MARK: - Training
-
-    struct TrainingForm: UIForm {
-        var token: String?
-        var checklist: String?
-        var trainer: String?
-        var trainees: String?
-        var done: [String]?
-        var signedOff: String?
-        var date: String?
-    }
-
-    func trainingPage(_ form: TrainingForm, errors: [String: String], saved: String?) async -> Response {
-        let text = UIText(language())
-        guard let id = TechnicianUI.given(form.checklist) else {
-            let frame = await frame("training")
-            let checklists =
-                (try? await json(
-                    [UIViews.ChecklistEntry].self,
-                    UICommandLine(["checklist", "list"], options: ["--lang=\(text.language)"])
-                ).get()) ?? []
-            let body = """
-                <form method="get" action="/training" class="inline">
-                \(UIHTML.select("checklist", label: text["checklist"], options: checklists.map { ($0.id, $0.title) }, selected: nil, message: errors["checklist"]))
-                <button type="submit">\(UIHTML.escape(text["choose"]))</button>
-                </form>
-                """
-            let notice = saved.map { text.format("saved-training", String($0.prefix(12))) }
-            return TechnicianUI.html(
-                UIHTML.page(title: text["training"], body: body, frame: frame, notice: notice))
-        }
-        let checklist: UIViews.Checklist
-        switch await json(UIViews.Checklist.self, UICommandLine(["checklist", "show"], positionals: [id])) {
-        case .success(let value): checklist = value
-        case .failure(let refusal): return refused(refusal, title: text["training"], frame: await frame("training"))
-        }
-        let done = Set(form.done ?? [])
-        var items = ""
-        for group in checklist.groups {
-            items += "<fieldset><legend>\(UIHTML.escape(group.title.localized(text.language)))</legend>"
-            for item in group.items {
-                let checked = done.contains(item.id) ? " checked" : ""
-                items += """
-                    <label><input type="checkbox" name="done[]" value="\(UIHTML.escape(item.id))"\(checked)> \
-                    \(UIHTML.escape(item.text.localized(text.language)))</label>
-                    """
+        case .failure(let refusal):
+            var errors = TechnicianUI.errors(refusal, fields: RepairForm.fields)
+            // Two fields hold dates: the message names the one it refused.
+            if let followUp = TechnicianUI.given(form.followUp), let message = errors.removeValue(forKey: "date") {
+                errors[message.contains(followUp) ? "followUp" : "date"] = message
             }
-            items += "</fieldset>"
-        }
-        let fields = """
-            <input type="hidden" name="checklist" value="\(UIHTML.escape(checklist.id))">
-            \(UIHTML.field("trainer", label: text["trainer"], value: form.trainer ?? "", message: errors["trainer"]))
-            \(UIHTML.field("trainees", label: text["trainees"], value: form.trainees ?? "", kind: "textarea", message: errors["trainees"]))
-            <h2>\(UIHTML.escape(text["items-done"]))</h2>
-            \(errors["done"].map { "<p class=\"error\">\(UIHTML.escape($0))</p>" } ?? "")
-            \(items)
-            <div class="field"><label><input type="checkbox" name="signedOff" value="yes"\(form.signedOff == nil ? "" : " checked")> \(UIHTML.escape(text["signed-off"]))</label></div>
-            \(UIHTML.field("date", label: text["record-date"], value: form.date ?? "", kind: "date", message: errors["date"]))
-            """
-        return await formPage(
-            title: "\(text["training"]): \(checklist.title.localized(text.language))", section: "training",
-            fields: fields, action: "/training", errors: errors)
-    }
-
-    func saveTraining(_ form: TrainingForm) async -> Response {
-        let text = UIText(language())
-        var errors: [String: String] = [:]
-        let trainees = (form.trainees ?? "").split(whereSeparator: \.isNewline)
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        if TechnicianUI.given(form.trainer) == nil { errors["trainer"] = text["required"] }
-        if trainees.isEmpty { errors["trainees"] = text["required"] }
-        guard errors.isEmpty, let checklist = TechnicianUI.given(form.checklist) else {
-            return await trainingPage(form, errors: errors, saved: nil)
-        }
-        var options = ["--checklist=\(checklist)", "--trainer=\(form.trainer ?? "")"]
-        options += trainees.map { "--trainee=\($0)" }
-        options += (form.done ?? []).map { "--done=\($0)" }
-        if form.signedOff != nil { options.append("--signed-off") }
-        if let date = TechnicianUI.given(form.date) { options.append("--date=\(date)") }
-        switch await json(UIViews.Recorded.self, UICommandLine(["training", "record"], options: options)) {
-        case .success(let recorded): return TechnicianUI.seeOther("/training?saved=\(recorded.id.prefix(12))")
-        case .failure(let refusal): return await trainingPage(form, errors: TechnicianUI.errors(refusal), saved: nil)
+            return await repairPage(form, errors: errors)
         }
     }
 
@@ -312,7 +250,8 @@ extension TechnicianUI {
         {
         case .success(let recorded):
             return TechnicianUI.seeOther("/instrument?tag=\(UIHTML.component(recorded.tag ?? tag))&saved=loan")
-        case .failure(let refusal): return await loanPage(form, errors: TechnicianUI.errors(refusal))
+        case .failure(let refusal):
+            return await loanPage(form, errors: TechnicianUI.errors(refusal, fields: ["tag", "what", "to"]))
         }
     }
 
@@ -356,7 +295,9 @@ extension TechnicianUI {
         switch await json(UIViews.Recorded.self, UICommandLine(["instrument", "register"], options: options)) {
         case .success(let recorded):
             return TechnicianUI.seeOther("/instrument?tag=\(UIHTML.component(recorded.tag ?? ""))&saved=register")
-        case .failure(let refusal): return await registerPage(form, errors: TechnicianUI.errors(refusal))
+        case .failure(let refusal):
+            return await registerPage(
+                form, errors: TechnicianUI.errors(refusal, fields: ["type", "size", "maker", "serial", "condition"]))
         }
     }
 }

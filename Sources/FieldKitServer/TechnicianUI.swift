@@ -10,10 +10,14 @@ import Synchronization
 /// (each as `--name=value` or a bare flag, so a value that starts with `-` stays a value), and
 /// its positional arguments, which the runner places after `--`.
 public struct UICommandLine: Sendable, Equatable, CustomStringConvertible {
+    /// The subcommand, e.g. `["repair", "log"]`.
     public var path: [String]
+    /// Options as `--name=value`, or bare flags.
     public var options: [String]
+    /// Positional arguments, placed after `--`.
     public var positionals: [String]
 
+    /// A command line of `path`, `options` and `positionals`.
     public init(_ path: [String], options: [String] = [], positionals: [String] = []) {
         self.path = path
         self.options = options
@@ -25,10 +29,14 @@ public struct UICommandLine: Sendable, Equatable, CustomStringConvertible {
 
 /// What a command printed and how it ended.
 public struct UICommandResult: Sendable, Equatable {
+    /// The exit status (0: success).
     public var status: Int32
+    /// What it printed on stdout (with `--json`, one JSON document).
     public var output: String
+    /// What it printed on stderr: `warning:`, `error:` and `hint:` lines.
     public var errors: String
 
+    /// A finished command's status and output.
     public init(status: Int32, output: String, errors: String) {
         self.status = status
         self.output = output
@@ -48,6 +56,7 @@ public protocol UICommandRunner: Sendable {
 public struct TechnicianUI: Sendable {
     /// Where and how the interface listens.
     public struct Configuration: Sendable {
+        /// A loopback address; port 0 picks a free one.
         public var listen: ListenAddress
         /// The per-start key: in the printed address, then in a cookie, and in every form.
         public var token: String
@@ -57,13 +66,18 @@ public struct TechnicianUI: Sendable {
         public var defaultLanguage: String
         /// Whether SIGINT and SIGTERM stop the interface.
         public var handlesSignals: Bool
+        /// A code the browser `--open` starts may use once, instead of the key, so the key
+        /// never appears in another process's arguments (`/?launch=CODE`).
+        public var launchCode: String?
 
+        /// The interface's settings; `launchCode` only when a browser is started for it.
         public init(
             listen: ListenAddress, token: String, dataFolder: String, defaultLanguage: String,
-            handlesSignals: Bool = true
+            handlesSignals: Bool = true, launchCode: String? = nil
         ) {
             self.listen = listen
             self.token = token
+            self.launchCode = launchCode
             self.dataFolder = dataFolder
             self.defaultLanguage = defaultLanguage
             self.handlesSignals = handlesSignals
@@ -75,6 +89,7 @@ public struct TechnicianUI: Sendable {
     let logger: Logger
     let onListening: @Sendable (String, Int) async -> Void
     let port: PortBox
+    let notices: NoticeBox
 
     /// The interface over `commands`; `onListening` is told the host and port once it accepts
     /// connections. Refuses an address beyond loopback and a key shorter than 32 characters.
@@ -89,6 +104,7 @@ public struct TechnicianUI: Sendable {
         self.logger = logger
         self.onListening = onListening
         self.port = PortBox(configuration.listen.port)
+        self.notices = NoticeBox()
     }
 
     /// Serves until SIGINT or SIGTERM (when it handles them) or until the task is cancelled.
@@ -112,7 +128,11 @@ public struct TechnicianUI: Sendable {
 
     func router() -> Router<BasicRequestContext> {
         let router = Router()
-        router.middlewares.add(UIGuard(token: configuration.token, port: port, logger: logger))
+        router.middlewares.add(
+            UIGuard(
+                token: configuration.token, launch: LaunchCode(configuration.launchCode),
+                host: configuration.listen.host,
+                port: port, logger: logger))
         router.get("/ui.css") { _, _ in TechnicianUI.asset(UIHTML.css, type: "text/css; charset=utf-8") }
         router.get("/ui.js") { _, _ in TechnicianUI.asset(UIHTML.script, type: "text/javascript; charset=utf-8") }
         addReadingRoutes(to: router)
@@ -134,6 +154,7 @@ public struct TechnicianUI: Sendable {
     func frame(_ section: String) async -> UIHTML.Frame {
         let text = UIText(language())
         var frame = UIHTML.Frame(text: text, token: configuration.token, section: section)
+        frame.warnings = notices.take()
         if case .success(let status) = await json(UIViews.Status.self, UICommandLine(["status"])) {
             frame.site = status.site
             frame.device = status.name
@@ -146,6 +167,11 @@ public struct TechnicianUI: Sendable {
     func json<T: Decodable>(_ type: T.Type, _ line: UICommandLine) async -> Result<T, UIRefusal> {
         let result = await commands.run(line)
         guard result.status == 0 else { return .failure(UIRefusal(result)) }
+        // A command's warnings (a clock that looks wrong, a training not signed off) reach the
+        // technician on the next page, as they would reach the terminal.
+        notices.add(
+            result.errors.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+                .map { String($0.dropFirst("warning: ".count)) })
         do {
             return .success(try JSONDecoder().decode(T.self, from: Data(result.output.utf8)))
         } catch {
@@ -196,12 +222,20 @@ public struct TechnicianUI: Sendable {
     /// The largest form body taken (a repair's text fields are 2,000 characters each).
     static let formLimit = 256 << 10
 
+    /// A form body with the line breaks browsers send from a text area (CR LF, encoded) made
+    /// plain LF: the store refuses control characters in text, and CR is one.
+    static func unixLineBreaks(_ body: String) -> String {
+        body.replacingOccurrences(of: "%0D%0A", with: "%0A", options: .caseInsensitive)
+            .replacingOccurrences(of: "%0D", with: "%0A", options: .caseInsensitive)
+    }
+
     /// Reads a posted form after checking it carries the key; a form without it is refused.
     func form<T: UIForm>(_ type: T.Type, from request: Request) async throws -> T {
         let body = try await request.body.collect(upTo: TechnicianUI.formLimit)
         let decoded: T
         do {
-            decoded = try URLEncodedFormDecoder().decode(T.self, from: String(buffer: body))
+            decoded = try URLEncodedFormDecoder().decode(
+                T.self, from: TechnicianUI.unixLineBreaks(String(buffer: body)))
         } catch {
             throw UIGuard<BasicRequestContext>.refusal(.badRequest, "the form could not be read")
         }
@@ -215,6 +249,22 @@ public struct TechnicianUI: Sendable {
 /// A posted form: every one carries the key.
 protocol UIForm: Decodable {
     var token: String? { get }
+}
+
+/// Warnings of successful commands, shown once on the next page.
+final class NoticeBox: Sendable {
+    private let pending = Mutex<[String]>([])
+
+    func add(_ notices: [String]) {
+        guard !notices.isEmpty else { return }
+        pending.withLock { $0 += notices }
+    }
+
+    func take() -> [String] {
+        pending.withLock { taken in
+            defer { taken = [] }; return taken
+        }
+    }
 }
 
 /// The port the interface is bound to, known once it listens.

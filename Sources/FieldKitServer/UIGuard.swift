@@ -3,6 +3,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import Logging
+import Synchronization
 
 /// Lets through only requests from a browser that opened the address `fieldkit ui` printed:
 /// the Host must be this loopback listener (no DNS rebinding), the key comes once in the query
@@ -10,6 +11,9 @@ import Logging
 /// from our own pages (Origin, when sent, is ours; the form's key is checked by the handler).
 struct UIGuard<Context: RequestContext>: RouterMiddleware {
     let token: String
+    let launch: LaunchCode
+    /// The host the interface listens on (a loopback address).
+    let host: String
     let port: PortBox
     let logger: Logger
 
@@ -30,7 +34,10 @@ struct UIGuard<Context: RequestContext>: RouterMiddleware {
         _ request: Request, context: Context, next: (Request, Context) async throws -> Response
     ) async throws -> Response {
         let port = port.get()
-        let origins = ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
+        var origins = [ListenAddress(host: self.host, port: port).description]
+        if ["127.0.0.1", "::1", "localhost"].contains(self.host) {
+            origins += ["127.0.0.1:\(port)", "localhost:\(port)", "[::1]:\(port)"]
+        }
         guard let host = request.head.authority?.lowercased(), origins.contains(host) else {
             throw UIGuard.refusal(.forbidden, "this interface answers only at its own loopback address")
         }
@@ -38,11 +45,17 @@ struct UIGuard<Context: RequestContext>: RouterMiddleware {
         if request.method == .get, UIGuard.assets.contains(request.uri.path) {
             return try await next(request, context)
         }
-        if let offered = request.uri.queryParameters.get("token") {
-            guard UIGuard.equal(String(offered), token) else {
+        let offered = request.uri.queryParameters.get("token")
+        let launched = request.uri.queryParameters.get("launch")
+        if offered != nil || launched != nil {
+            let accepted =
+                offered.map { UIGuard.equal($0, token) } ?? launched.map { launch.use($0) } ?? false
+            guard accepted else {
                 throw UIGuard.refusal(.forbidden, "the key in the address is not this start's key")
             }
-            var response = TechnicianUI.seeOther(request.uri.path)
+            // Only to a page of ours, and without the key, so it stays out of the history.
+            let path = request.uri.path
+            var response = TechnicianUI.seeOther(UIHTML.sectionPaths.contains(path) ? path : "/")
             response.setCookie(
                 Cookie(name: cookieName, value: token, path: "/", httpOnly: true, sameSite: .strict))
             return response
@@ -69,6 +82,26 @@ struct UIGuard<Context: RequestContext>: RouterMiddleware {
         let right = Array(right.utf8)
         guard left.count == right.count else { return false }
         return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+    }
+}
+
+/// The code `--open` gives the browser it starts: good for one use, within a minute of the
+/// start, so the key itself never appears in another process's arguments.
+final class LaunchCode: Sendable {
+    private let code: Mutex<(value: String, until: ContinuousClock.Instant)?>
+
+    init(_ value: String?) {
+        code = Mutex(value.map { ($0, ContinuousClock.now + .seconds(60)) })
+    }
+
+    /// Whether `offered` is the code, still unused and in time; accepted once, then never again.
+    func use(_ offered: String) -> Bool {
+        code.withLock { current in
+            guard let (value, until) = current else { return false }
+            let accepted = ContinuousClock.now < until && UIGuard<BasicRequestContext>.equal(offered, value)
+            if accepted { current = nil }
+            return accepted
+        }
     }
 }
 

@@ -42,6 +42,8 @@ enum UIHTML {
         var site: String?
         var device: String?
         var pending: Int?
+        /// Warnings the last command printed, shown once.
+        var warnings: [String] = []
 
         /// Where the language switcher returns to: the current section's page.
         var back: String { UIHTML.sections.first { $0.1 == section }?.0 ?? "/" }
@@ -73,7 +75,9 @@ enum UIHTML {
         var status = "\(escape(text["site"])): <strong>\(escape(frame.site ?? text["no-site"]))</strong>"
         if let device = frame.device { status += " · \(escape(text["device"])): \(escape(device))" }
         if let pending = frame.pending { status += " · \(pending) \(escape(text["pending-short"]))" }
-        let banner = notice.map { "<p class=\"notice\" role=\"status\">\(escape($0))</p>" } ?? ""
+        let banner =
+            (notice.map { "<p class=\"notice\" role=\"status\">\(escape($0))</p>" } ?? "")
+            + frame.warnings.map { "<p class=\"warning\" role=\"status\">\(escape($0))</p>" }.concatenated
         return """
             <!doctype html>
             <html lang="\(text.language)">
@@ -196,6 +200,7 @@ enum UIHTML {
         .error { color: var(--bad); font-weight: 600; margin: 4px 0; }
         .hint { color: var(--muted); margin: 4px 0; font-size: 15px; }
         .notice { background: #e7f4ea; border-left: 5px solid var(--good); padding: 8px 12px; }
+        .warning { background: #fff4d6; border-left: 5px solid #b7791f; padding: 8px 12px; }
         .problem { background: #fbeaea; border-left: 5px solid var(--bad); padding: 8px 12px; }
         .inline { display: flex; flex-wrap: wrap; gap: 8px; align-items: flex-end; }
         .inline .field { margin: 0; flex: 1 1 16em; }
@@ -224,13 +229,18 @@ enum UIHTML {
           var results = document.getElementById("results");
           if (search && results) {
             var timer = null;
+            var asked = 0;
             var form = search.form;
             var update = function () {
               var query = new URLSearchParams(new FormData(form));
               query.set("fragment", "1");
+              var number = ++asked;
               fetch(form.action + "?" + query.toString(), { credentials: "same-origin" })
                 .then(function (answer) { return answer.ok ? answer.text() : null; })
-                .then(function (html) { if (html !== null) { results.innerHTML = html; } });
+                .then(function (html) {
+                  // An older answer arriving late never replaces a newer one.
+                  if (html !== null && number === asked) { results.innerHTML = html; }
+                });
             };
             search.addEventListener("input", function () { clearTimeout(timer); timer = setTimeout(update, 150); });
             var family = document.getElementById("family");

@@ -183,6 +183,14 @@ struct UIText: Sendable {
             "nl": "Geregistreerd onder het voorlopige label %@.",
         ],
         "saved-audit": ["en": "Audit of %@ recorded.", "nl": "Telling van %@ vastgelegd."],
+        "audit-counts": [
+            "en": "%@ scanned, %@ missing, %@ unexpected, %@ at the wrong site.",
+            "nl": "%@ gescand, %@ ontbreken, %@ onverwacht, %@ op de verkeerde locatie.",
+        ],
+        "whole-path": [
+            "en": "Give the whole path of the stick's folder, starting with /, e.g. /media/anne/STICK.",
+            "nl": "Geef het hele pad van de map op de stick, beginnend met /, bijvoorbeeld /media/anne/STICK.",
+        ],
         "synced": ["en": "Synced.", "nl": "Gesynchroniseerd.", "pap": "Sinkronisá."],
         "not-found": ["en": "Not found", "nl": "Niet gevonden", "pap": "No a hañ'é"],
         "refused": ["en": "That did not work", "nl": "Dat lukte niet"],

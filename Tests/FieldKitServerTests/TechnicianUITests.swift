@@ -46,12 +46,27 @@ struct TechnicianUITests {
             ("error: no instrument \"LO-XX-1\"; did you mean LO-SX-000001?\nhint: list what exists", "tag"),
             ("error: no instrument type \"harpsichord\"", "type"),
             ("error: no part \"nope\"", "parts"),
+            ("error: invalid date \"2026-13-01\": write it as YYYY-MM-DD", "date"),
             ("error: the sync folder /x cannot be used", ""),
         ])
     func refusalField(errors: String, field: String) {
         let refusal = UIRefusal(UICommandResult(status: 65, output: "", errors: errors))
         #expect((refusal.field(TechnicianUI.fieldsByWords) ?? "") == field)
-        #expect(TechnicianUI.errors(refusal) == [field: refusal.message])
+        let fields = TechnicianUI.RepairForm.fields.union(["type"])
+        #expect(TechnicianUI.errors(refusal, fields: fields) == [field: refusal.message])
+    }
+
+    @Test("a refusal about a field the form does not have is shown above the form")
+    func refusalElsewhere() {
+        let refusal = UIRefusal(
+            UICommandResult(status: 64, output: "", errors: "error: no site \"XX-01\"; did you mean AMS-01?"))
+        #expect(TechnicianUI.errors(refusal, fields: ["tag", "what", "to"]) == ["to": refusal.message])
+        #expect(TechnicianUI.errors(refusal, fields: TechnicianUI.RepairForm.fields) == ["": refusal.message])
+    }
+
+    @Test("line breaks from a text area become plain LF before the form is read")
+    func lineBreaks() {
+        #expect(TechnicianUI.unixLineBreaks("problem=a%0D%0Ab%0dc&x=%0A") == "problem=a%0Ab%0Ac&x=%0A")
     }
 
     @Test("a refusal keeps the command's message and hint, and drops warnings")
@@ -86,5 +101,17 @@ struct TechnicianUITests {
         try make("::1", key)
         #expect(throws: ServerFailure.interfaceNotLoopback("0.0.0.0:0")) { try make("0.0.0.0", key) }
         #expect(throws: ServerFailure.interfaceKeyTooShort) { try make("127.0.0.1", "short") }
+    }
+}
+
+@Suite("the code --open gives the browser it starts")
+struct LaunchCodeTests {
+    @Test("it is accepted once, and a wrong one never")
+    func once() {
+        let code = LaunchCode("abc123")
+        #expect(!code.use("abc124"))
+        #expect(code.use("abc123"))
+        #expect(!code.use("abc123"))
+        #expect(!LaunchCode(nil).use(""))
     }
 }

@@ -28,24 +28,38 @@ struct UICommand: ParsableCommand, ContextCommand {
         // Checked once here, so a folder that is not set up is refused before anything listens.
         _ = try withExtendedLifetime(try global.openStore(context)) { _ in true }
         let address = try ListenAddress(parsing: listen)
-        let token = (context.environment.makeID() + context.environment.makeID()).filter(\.isHexDigit).lowercased()
+        let token = UICommand.key(context.environment)
+        // The browser --open starts gets a one-time code in its arguments, never the key.
+        let launch = open ? UICommand.key(context.environment) : nil
         let configuration = TechnicianUI.Configuration(
             listen: address, token: token, dataFolder: folder,
-            defaultLanguage: try LanguageChoice.resolve(nil, variables: context.environment.variables))
+            defaultLanguage: try LanguageChoice.resolve(nil, variables: context.environment.variables),
+            launchCode: launch)
         let console = context.console
-        let open = open
-        let logger = Logger(label: "fieldkit.ui", factory: { _ in SwiftLogNoOpLogHandler() })
+        // Refusals are told on the page; what goes wrong inside is told on stderr.
+        let logger = Logger(
+            label: "fieldkit.ui",
+            factory: { label in
+                var handler = StreamLogHandler.standardError(label: label)
+                handler.logLevel = .warning
+                return handler
+            })
         let ui = try TechnicianUI(
             commands: InProcessCommands(folder: folder, environment: context.environment),
             configuration: configuration, logger: logger,
             onListening: { host, port in
-                let url = "http://\(ListenAddress(host: host, port: port))/?token=\(token)"
-                console.out("fieldkit ui: open \(url)")
+                let address = "http://\(ListenAddress(host: host, port: port))/"
+                console.out("fieldkit ui: open \(address)?token=\(token)")
                 console.err("Only this laptop's browser can reach it; Ctrl-C stops it.")
-                if open { UICommand.openBrowser(url, console: console) }
+                if let launch { UICommand.openBrowser(address + "?launch=" + launch, console: console) }
             })
         try waitFor { try await ui.run() }
         console.err("fieldkit ui: stopped")
+    }
+
+    /// A fresh 64-hex-digit key from the environment's randomness.
+    static func key(_ environment: FieldKitEnvironment) -> String {
+        (environment.makeID() + environment.makeID()).filter(\.isHexDigit).lowercased()
     }
 
     static func absolute(_ path: String) -> String {
