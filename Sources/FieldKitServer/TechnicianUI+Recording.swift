@@ -136,13 +136,18 @@ extension TechnicianUI {
     static let outcomes = ["fixed", "needs-depot", "beyond-repair"]
     static let conditions = ["good", "fair", "poor", "unplayable"]
 
+    /// The conditions for a drop-down, "not given" first.
+    static func conditionOptions(_ text: UIText) -> [(String, String)] {
+        [("", text["not-given"])] + conditions.map { ($0, text[$0]) }
+    }
+
     func repairPage(_ form: RepairForm, errors: [String: String]) async -> Response {
         let text = UIText(language())
         let guides =
             (try? await json(
                 [UIViews.GuideEntry].self, UICommandLine(["guide", "list"], options: ["--lang=\(text.language)"])
             ).get()) ?? []
-        let conditions = [("", text["not-given"])] + TechnicianUI.conditions.map { ($0, text[$0]) }
+        let conditions = TechnicianUI.conditionOptions(text)
         let fields = """
             \(UIHTML.field("tag", label: text["lookup-tag"], value: form.tag ?? "", message: errors["tag"], attributes: " autocomplete=\"off\" spellcheck=\"false\""))
             \(UIHTML.field("problem", label: text["problem"], value: form.problem ?? "", kind: "textarea", message: errors["problem"]))
@@ -268,7 +273,7 @@ extension TechnicianUI {
 
     func registerPage(_ form: RegisterForm, errors: [String: String]) async -> Response {
         let text = UIText(language())
-        let conditions = [("", text["not-given"])] + TechnicianUI.conditions.map { ($0, text[$0]) }
+        let conditions = TechnicianUI.conditionOptions(text)
         let fields = """
             \(UIHTML.field("type", label: text["type"], value: form.type ?? "", message: errors["type"]))
             \(UIHTML.field("size", label: text["size"], value: form.size ?? "", message: errors["size"]))

@@ -239,7 +239,7 @@ public struct TechnicianUI: Sendable {
         } catch {
             throw UIGuard<BasicRequestContext>.refusal(.badRequest, "the form could not be read")
         }
-        guard let offered = decoded.token, UIGuard<BasicRequestContext>.equal(offered, configuration.token) else {
+        guard let offered = decoded.token, Secret.equal(offered, configuration.token) else {
             throw UIGuard<BasicRequestContext>.refusal(.forbidden, "the form does not carry this start's key")
         }
         return decoded

@@ -49,7 +49,7 @@ struct UIGuard<Context: RequestContext>: RouterMiddleware {
         let launched = request.uri.queryParameters.get("launch")
         if offered != nil || launched != nil {
             let accepted =
-                offered.map { UIGuard.equal($0, token) } ?? launched.map { launch.use($0) } ?? false
+                offered.map { Secret.equal($0, token) } ?? launched.map { launch.use($0) } ?? false
             guard accepted else {
                 throw UIGuard.refusal(.forbidden, "the key in the address is not this start's key")
             }
@@ -60,7 +60,7 @@ struct UIGuard<Context: RequestContext>: RouterMiddleware {
                 Cookie(name: cookieName, value: token, path: "/", httpOnly: true, sameSite: .strict))
             return response
         }
-        guard let cookie = request.cookies[cookieName]?.value, UIGuard.equal(cookie, token) else {
+        guard let cookie = request.cookies[cookieName]?.value, Secret.equal(cookie, token) else {
             throw UIGuard.refusal(.forbidden, "this request does not carry this start's key")
         }
         if request.method == .post, let origin = request.headers[.origin], origin != "http://\(host)" {
@@ -76,13 +76,6 @@ struct UIGuard<Context: RequestContext>: RouterMiddleware {
         UIGuardRefusal(status: status, reason: reason)
     }
 
-    /// Compares in constant time for equal lengths.
-    static func equal(_ left: String, _ right: String) -> Bool {
-        let left = Array(left.utf8)
-        let right = Array(right.utf8)
-        guard left.count == right.count else { return false }
-        return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
-    }
 }
 
 /// The code `--open` gives the browser it starts: good for one use, within a minute of the
@@ -98,10 +91,21 @@ final class LaunchCode: Sendable {
     func use(_ offered: String) -> Bool {
         code.withLock { current in
             guard let (value, until) = current else { return false }
-            let accepted = ContinuousClock.now < until && UIGuard<BasicRequestContext>.equal(offered, value)
+            let accepted = ContinuousClock.now < until && Secret.equal(offered, value)
             if accepted { current = nil }
             return accepted
         }
+    }
+}
+
+/// Keys and tokens compared without telling, by the time taken, how much of them matched.
+enum Secret {
+    /// Whether `offered` is `expected`, in time that depends only on their lengths.
+    static func equal(_ offered: String, _ expected: String) -> Bool {
+        let left = Array(offered.utf8)
+        let right = Array(expected.utf8)
+        guard left.count == right.count else { return false }
+        return zip(left, right).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
     }
 }
 
