@@ -36,7 +36,8 @@ let package = Package(
         .target(
             name: "FieldKitCore",
             dependencies: ["FieldKitCrypto"],
-            swiftSettings: swiftSettings
+            // Fault points (FaultPoint.swift) are honoured in debug builds only: the tests' builds.
+            swiftSettings: swiftSettings + [.define("FIELDKIT_FAULT_POINTS", .when(configuration: .debug))]
         ),
         .target(
             name: "FieldKitArchive",

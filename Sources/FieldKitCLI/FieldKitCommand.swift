@@ -18,7 +18,7 @@ public struct FieldKitCommand: ParsableCommand {
             TrainingCommand.self, LoanCommand.self, AuditCommand.self, DueCommand.self, SyncCommand.self,
             EnrolCommand.self,
             UpdateCommand.self, ConflictsCommand.self, HubCommand.self, UICommand.self, TourCommand.self,
-            CompletionsCommand.self,
+            CompletionsCommand.self, FaultPointsCommand.self,
         ]
     )
 

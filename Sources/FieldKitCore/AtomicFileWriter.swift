@@ -63,11 +63,13 @@ public final class AtomicFileWriter {
         }
         close(fd)
         fd = -1
+        FaultPoint.fileSynced.reach()
         guard rename(temp, path) == 0 else {
             let failure = CoreFailure.cannotWrite(path: path, code: errno, description: FileLayer.errorText())
             unlink(temp)
             throw failure
         }
+        FaultPoint.fileRenamed.reach()
         FileLayer.syncFolder(
             (path as NSString).deletingLastPathComponent.isEmpty ? "." : (path as NSString).deletingLastPathComponent)
     }

@@ -32,8 +32,10 @@ public enum FileLayer {
             throw .cannotWrite(path: path, code: 0, description: "\(error)")
         }
         guard close(fd) == 0 else { throw .cannotWrite(path: path, code: errno, description: errorText()) }
+        FaultPoint.fileSynced.reach()
         guard rename(temp, path) == 0 else { throw .cannotWrite(path: path, code: errno, description: errorText()) }
         ok = true
+        FaultPoint.fileRenamed.reach()
         syncFolder(folder.isEmpty ? "." : folder)
     }
 

@@ -99,7 +99,9 @@ public final class Store: Sendable {
 
     func write<T>(_ body: (Database) throws -> T) throws(StoreFailure) -> T {
         do {
-            return try pool.write(body)
+            let result = try pool.write(body)
+            FaultPoint.storeCommitted.reach()
+            return result
         } catch let error as DatabaseError {
             throw Store.failure(error, path: path)
         } catch let error as StoreFailure {

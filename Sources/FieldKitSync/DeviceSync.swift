@@ -105,12 +105,16 @@ public struct DeviceSync {
             throw SyncFailure.mailboxUnusable(path: mailbox.folder, reason: "it does not exist or is not a folder")
         }
         let device = try store.device()
-        if !dryRun { try Mailbox.prepare(mailbox.outbound(device.id)) }
+        if !dryRun {
+            try Mailbox.prepare(mailbox.outbound(device.id))
+            _ = Mailbox.removeLeftovers(in: mailbox.outbound(device.id))
+        }
         var report = Report(
             device: device.id, dryRun: dryRun, receipts: [], written: [], kept: [], removed: [], replaced: [],
             missingPhotos: [], undelivered: 0, predecessor: nil, carried: [], carriedUndelivered: 0, bundle: nil,
             bundleOffer: nil, mailbox: [:], sealedTo: nil, unsealed: unsealed)
         report.receipts = try applyReceipts(device: device, dryRun: dryRun, removed: &report.removed)
+        if !dryRun { FaultPoint.syncReceiptsApplied.reach() }
         // After the receipts: one may have moved the device to a new root or sealing key.
         let recipient: Result<SealingPublicKey, any Error>? =
             unsealed ? nil : Result(catching: { try sealingRecipient(device: try store.device(), dryRun: dryRun) })
@@ -134,6 +138,7 @@ public struct DeviceSync {
                 log: log, carrier: device.id, delivered: delivered, recipient: recipient, dryRun: dryRun,
                 report: &report, written: \.carried)
         }
+        if !dryRun { FaultPoint.syncArchivesWritten.reach() }
         report.mailbox = contents()
         return report
     }

@@ -132,8 +132,10 @@ public struct HubImport: Sendable {
             }
             progress("[\(index + 1)/\(files.count)] \((file as NSString).lastPathComponent): \(result.outcome)")
             report.archives.append(result)
+            FaultPoint.importArchiveMerged.reach()
         }
         report.receipts = try answer(destinations, reading: mailboxes)
+        FaultPoint.importReceiptsWritten.reach()
         return report
     }
 

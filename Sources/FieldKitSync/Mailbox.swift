@@ -149,8 +149,19 @@ public struct Mailbox: Sendable, Hashable {
         try FileLayer.writeAtomically(data, to: path)
     }
 
+    /// Removes the temp files a write stopped by a power cut or a pulled stick left in
+    /// `folder` (`.NAME.tmp-PID-RANDOM`, never taken for a file). Only for a folder no one else
+    /// writes to: a device's own outbound folder, under its data folder's lock.
+    public static func removeLeftovers(in folder: String) -> [String] {
+        let leftovers = FileLayer.list(folder).filter { $0.hasPrefix(".") && $0.contains(".tmp-") }
+        for name in leftovers { unlink(folder + "/" + name) }
+        return leftovers
+    }
+
     /// Removes a signed file and everything beside it that belongs to it.
     public static func remove(signed path: String) {
-        for suffix in [".minisig", ".chunks", ""] { unlink(path + suffix) }
+        for suffix in [".minisig", ".chunks", ""] {
+            if unlink(path + suffix) == 0 { FaultPoint.fileRemoved.reach() }
+        }
     }
 }

@@ -30,7 +30,9 @@ struct InstallEndToEndTests {
         var paths: [[String]] = []
         func walk(_ command: [String: Any], _ path: [String]) {
             for sub in command["subcommands"] as? [[String: Any]] ?? [] {
-                guard let name = sub["commandName"] as? String, name != "help" else { continue }
+                // Hidden commands (fault-points) are not in the man page.
+                guard let name = sub["commandName"] as? String, name != "help", sub["shouldDisplay"] as? Bool != false
+                else { continue }
                 paths.append(path + [name])
                 walk(sub, path + [name])
             }

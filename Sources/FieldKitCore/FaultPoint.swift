@@ -1,0 +1,85 @@
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// A named place inside a command where a test build can be told to stop dead, as a power cut
+/// or a pulled stick would stop it: `FIELDKIT_FAULT=NAME:N` ends the process with exit status
+/// 86 at the N-th time NAME is reached, without unwinding, closing or flushing anything.
+///
+/// Honoured only in builds compiled with `FIELDKIT_FAULT_POINTS` (debug builds: the tests);
+/// in any other build `reach()` does nothing and the variable is ignored.
+/// `fieldkit fault-points` lists them; `FaultSweepTests` stops a real command at every one.
+public enum FaultPoint: String, CaseIterable, Sendable {
+    /// A file's bytes are written and fsynced under its temp name, not yet renamed.
+    case fileSynced = "file.synced"
+    /// A file is renamed into place; its folder is not yet fsynced.
+    case fileRenamed = "file.renamed"
+    /// A file was removed.
+    case fileRemoved = "file.removed"
+    /// A write transaction of the store has committed.
+    case storeCommitted = "store.committed"
+    /// `sync`: the receipts on the stick are applied, no archive written yet.
+    case syncReceiptsApplied = "sync.receipts-applied"
+    /// `sync`: the archives are written; the mailbox's report is not yet made.
+    case syncArchivesWritten = "sync.archives-written"
+    /// `hub import`: one archive is merged into headquarters' store.
+    case importArchiveMerged = "import.archive-merged"
+    /// `hub import`: the receipts are written.
+    case importReceiptsWritten = "import.receipts-written"
+
+    /// The exit status of a process stopped at a fault point.
+    public static let exitStatus: Int32 = 86
+
+    /// Whether this build honours `FIELDKIT_FAULT`.
+    public static var isCompiledIn: Bool {
+        #if FIELDKIT_FAULT_POINTS
+            true
+        #else
+            false
+        #endif
+    }
+
+    /// What the point is, for `fieldkit fault-points`.
+    public var summary: String {
+        switch self {
+        case .fileSynced: "a file's bytes are written and fsynced under a temp name, not yet renamed"
+        case .fileRenamed: "a file is renamed into place, its folder not yet fsynced"
+        case .fileRemoved: "a file was removed"
+        case .storeCommitted: "a write transaction of the store has committed"
+        case .syncReceiptsApplied: "sync: the receipts on the stick are applied, no archive written yet"
+        case .syncArchivesWritten: "sync: the archives are written"
+        case .importArchiveMerged: "hub import: an archive is merged into headquarters' store"
+        case .importReceiptsWritten: "hub import: the receipts are written"
+        }
+    }
+
+    /// Stops the process here when `FIELDKIT_FAULT` names this point and its count is reached.
+    public func reach() {
+        #if FIELDKIT_FAULT_POINTS
+            guard let plan = FaultPoint.plan, plan.point == self else { return }
+            let count = FaultPoint.reached.withLock { count in
+                count += 1
+                return count
+            }
+            if count == plan.count { _exit(FaultPoint.exitStatus) }
+        #endif
+    }
+
+    #if FIELDKIT_FAULT_POINTS
+        /// Read once from the process's environment: a test hook below every injected
+        /// environment (the file layer and the store have none), and only in test builds.
+        static let plan: (point: FaultPoint, count: Int)? = {
+            guard let text = ProcessInfo.processInfo.environment["FIELDKIT_FAULT"] else { return nil }
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let point = FaultPoint(rawValue: String(parts[0])), let count = Int(parts[1]),
+                count > 0
+            else { return nil }
+            return (point, count)
+        }()
+
+        static let reached = Mutex(0)
+    #endif
+}
