@@ -4,6 +4,8 @@ import FieldKitCore
 public enum ArchiveFailure: Error, Equatable, Sendable {
     /// libarchive reported an error.
     case library(String)
+    /// The archive could not be written: a full disk, a stick pulled or write-protected.
+    case cannotWrite(path: String, reason: String)
     /// The archive has something other than a regular file (link, device, FIFO, folder).
     case forbiddenEntryType(name: String, kind: String)
     /// A name is absolute, climbs with `..`, or is otherwise unsafe.
@@ -26,6 +28,7 @@ extension ArchiveFailure: FieldKitError {
     public var message: String {
         switch self {
         case .library(let text): "the archive could not be read: \(text)"
+        case .cannotWrite(let path, let reason): "cannot write \(path): \(reason)"
         case .forbiddenEntryType(let name, let kind):
             "the archive holds a \(kind) (\(name)); only regular files are allowed"
         case .unsafeName(let name): "the archive holds an unsafe entry name: \(name)"
@@ -38,7 +41,15 @@ extension ArchiveFailure: FieldKitError {
         }
     }
 
-    public var hint: String? { "do not use this file; get a fresh copy from its source" }
+    public var hint: String? {
+        if case .cannotWrite = self {
+            return "check that the stick or folder is writable and has free space, then run the command again"
+        }
+        return "do not use this file; get a fresh copy from its source"
+    }
 
-    public var exitStatus: ExitStatus { .dataError }
+    public var exitStatus: ExitStatus {
+        if case .cannotWrite = self { return .ioError }
+        return .dataError
+    }
 }

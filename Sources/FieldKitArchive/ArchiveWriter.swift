@@ -24,7 +24,7 @@ public enum ArchiveWriter {
         guard let manifestData = try? encoder.encode(manifest) else { throw .badManifest("it could not be encoded") }
         let sink: Sink
         do { sink = try Sink(file: try AtomicFileWriter(path: path, mode: mode), sealing: sealing) } catch {
-            throw .library((error as? any FieldKitError)?.message ?? "\(error)")
+            throw ArchiveWriter.failure(error, path: path)
         }
         let box = Unmanaged.passRetained(sink)
         defer { box.release() }
@@ -41,10 +41,14 @@ public enum ArchiveWriter {
                 let writer = Unmanaged<Sink>.fromOpaque(client).takeUnretainedValue()
                 return writer.write(UnsafeRawBufferPointer(start: buffer, count: length)) ? length : -1
             }, nil, nil)
-        guard opened == ARCHIVE_OK else {
+        // A failure once bytes flow is the disk's when the file says so, else libarchive's.
+        func failed() -> ArchiveFailure {
+            let failure =
+                sink.file.failure.map { ArchiveWriter.failure($0, path: path) } ?? .library(errorText(archive))
             sink.abort()
-            throw .library(errorText(archive))
+            return failure
         }
+        guard opened == ARCHIVE_OK else { throw failed() }
         let all = [ArchiveEntry(name: ArchiveManifest.entryName, data: manifestData)] + entries
         for item in all {
             guard let entry = archive_entry_new() else {
@@ -59,24 +63,24 @@ public enum ArchiveWriter {
             archive_entry_set_mtime(entry, time_t(modified), 0)
             archive_entry_set_uid(entry, 0)
             archive_entry_set_gid(entry, 0)
-            guard archive_write_header(archive, entry) == ARCHIVE_OK else {
-                sink.abort()
-                throw .library(errorText(archive))
-            }
+            guard archive_write_header(archive, entry) == ARCHIVE_OK else { throw failed() }
             let written = item.data.withUnsafeBytes { buffer in
                 archive_write_data(archive, buffer.baseAddress, buffer.count)
             }
-            guard written == item.data.count else {
-                sink.abort()
-                throw .library(errorText(archive))
-            }
+            guard written == item.data.count else { throw failed() }
         }
-        guard archive_write_close(archive) == ARCHIVE_OK else {
-            sink.abort()
-            throw .library(errorText(archive))
-        }
-        do { try sink.commit() } catch { throw .library((error as? any FieldKitError)?.message ?? "\(error)") }
+        guard archive_write_close(archive) == ARCHIVE_OK else { throw failed() }
+        do { try sink.commit() } catch { throw ArchiveWriter.failure(error, path: path) }
         return manifest
+    }
+
+    /// A failure of the file under the archive as the archive's: a write the disk refused is
+    /// an I/O error to retry, not a damaged archive.
+    static func failure(_ error: any Error, path: String) -> ArchiveFailure {
+        if case .cannotWrite(_, _, let description) = error as? CoreFailure {
+            return .cannotWrite(path: path, reason: description)
+        }
+        return .library((error as? any FieldKitError)?.message ?? "\(error)")
     }
 
     /// Where libarchive's bytes go: straight to the file, or through a sealer first.

@@ -14,7 +14,8 @@ public final class AtomicFileWriter {
     private let temp: String
     private let mode: mode_t
     private var fd: Int32
-    private var failure: CoreFailure?
+    /// Why a write failed, once one has.
+    public private(set) var failure: CoreFailure?
 
     /// Opens a temp file beside `path`.
     public init(path: String, mode: mode_t = 0o644) throws(CoreFailure) {
@@ -33,7 +34,7 @@ public final class AtomicFileWriter {
         guard failure == nil, fd >= 0 else { return false }
         var offset = 0
         while offset < bytes.count, let base = bytes.baseAddress {
-            let written = Glibc.write(fd, base + offset, bytes.count - offset)
+            let written = IOFault.write.strikes() ? -1 : Glibc.write(fd, base + offset, bytes.count - offset)
             if written < 0 {
                 if errno == EINTR { continue }
                 failure = .cannotWrite(path: path, code: errno, description: FileLayer.errorText())
@@ -56,7 +57,7 @@ public final class AtomicFileWriter {
             abort()
             throw failure
         }
-        guard FileLayer.applyMode(fd: fd, mode: mode), fsync(fd) == 0 else {
+        guard FileLayer.applyMode(fd: fd, mode: mode), !IOFault.fsync.strikes(), fsync(fd) == 0 else {
             let failure = CoreFailure.cannotWrite(path: path, code: errno, description: FileLayer.errorText())
             abort()
             throw failure
@@ -64,7 +65,7 @@ public final class AtomicFileWriter {
         close(fd)
         fd = -1
         FaultPoint.fileSynced.reach()
-        guard rename(temp, path) == 0 else {
+        guard !IOFault.rename.strikes(), rename(temp, path) == 0 else {
             let failure = CoreFailure.cannotWrite(path: path, code: errno, description: FileLayer.errorText())
             unlink(temp)
             throw failure

@@ -83,3 +83,45 @@ public enum FaultPoint: String, CaseIterable, Sendable {
         static let reached = Mutex(0)
     #endif
 }
+
+/// A call to the disk that a test build can be told to fail, as a full disk or a dying stick
+/// fails it: `FIELDKIT_IO_FAULT=KIND:N` makes the N-th such call of the file layer fail (a
+/// write with ENOSPC, an fsync or a rename with EIO). Honoured only where `FaultPoint` is.
+public enum IOFault: String, CaseIterable, Sendable {
+    /// A write of a file's bytes (the file layer's, and libarchive's through its callbacks).
+    case write
+    /// The fsync of a file before its rename.
+    case fsync
+    /// The rename of a temp file into place.
+    case rename
+
+    /// Whether this call is to fail; when it is, `errno` says why, as the real call would.
+    public func strikes() -> Bool {
+        #if FIELDKIT_FAULT_POINTS
+            guard let plan = IOFault.plan, plan.kind == self else { return false }
+            let count = IOFault.calls.withLock { count in
+                count += 1
+                return count
+            }
+            guard count == plan.count else { return false }
+            errno = self == .write ? ENOSPC : EIO
+            return true
+        #else
+            return false
+        #endif
+    }
+
+    #if FIELDKIT_FAULT_POINTS
+        /// Read once from the process's environment, like `FaultPoint.plan`.
+        static let plan: (kind: IOFault, count: Int)? = {
+            guard let text = ProcessInfo.processInfo.environment["FIELDKIT_IO_FAULT"] else { return nil }
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let kind = IOFault(rawValue: String(parts[0])), let count = Int(parts[1]),
+                count > 0
+            else { return nil }
+            return (kind, count)
+        }()
+
+        static let calls = Mutex(0)
+    #endif
+}

@@ -21,7 +21,7 @@ public enum FileLayer {
         }
         do {
             try writeAll(fd: fd, data: data, path: path)
-            guard applyMode(fd: fd, mode: mode), fsync(fd) == 0 else {
+            guard applyMode(fd: fd, mode: mode), !IOFault.fsync.strikes(), fsync(fd) == 0 else {
                 let code = errno
                 close(fd)
                 throw CoreFailure.cannotWrite(path: path, code: code, description: errorText(code))
@@ -33,7 +33,9 @@ public enum FileLayer {
         }
         guard close(fd) == 0 else { throw .cannotWrite(path: path, code: errno, description: errorText()) }
         FaultPoint.fileSynced.reach()
-        guard rename(temp, path) == 0 else { throw .cannotWrite(path: path, code: errno, description: errorText()) }
+        guard !IOFault.rename.strikes(), rename(temp, path) == 0 else {
+            throw .cannotWrite(path: path, code: errno, description: errorText())
+        }
         ok = true
         FaultPoint.fileRenamed.reach()
         syncFolder(folder.isEmpty ? "." : folder)
@@ -151,7 +153,7 @@ public enum FileLayer {
         data.withUnsafeBytes { buffer in
             var offset = 0
             while offset < buffer.count, let base = buffer.baseAddress {
-                let written = write(fd, base + offset, buffer.count - offset)
+                let written = IOFault.write.strikes() ? -1 : write(fd, base + offset, buffer.count - offset)
                 if written < 0 {
                     if errno == EINTR { continue }
                     failure = .cannotWrite(path: path, code: errno, description: errorText())

@@ -20,14 +20,19 @@ struct FaultPointsCommand: ParsableCommand, ContextCommand {
         var honoured: Bool
         var exitStatus: Int32
         var points: [Point]
+        /// The calls `FIELDKIT_IO_FAULT=KIND:N` can make fail.
+        var ioFaults: [String]
     }
 
     func run(in context: CommandContext) throws {
         let output = Output(
             honoured: FaultPoint.isCompiledIn, exitStatus: FaultPoint.exitStatus,
-            points: FaultPoint.allCases.map { .init(name: $0.rawValue, summary: $0.summary) })
+            points: FaultPoint.allCases.map { .init(name: $0.rawValue, summary: $0.summary) },
+            ioFaults: IOFault.allCases.map(\.rawValue))
         if global.json { return try context.printJSON(output) }
         for point in output.points { context.console.out("\(point.name)  \(point.summary)") }
+        context.console.out(
+            "FIELDKIT_IO_FAULT=KIND:N fails the N-th call of: \(output.ioFaults.joined(separator: ", "))")
         context.console.err(
             output.honoured
                 ? "this build stops at FIELDKIT_FAULT=NAME:N with exit status \(output.exitStatus)"
