@@ -59,28 +59,12 @@ public enum FaultPoint: String, CaseIterable, Sendable {
     /// Stops the process here when `FIELDKIT_FAULT` names this point and its count is reached.
     public func reach() {
         #if FIELDKIT_FAULT_POINTS
-            guard let plan = FaultPoint.plan, plan.point == self else { return }
-            let count = FaultPoint.reached.withLock { count in
-                count += 1
-                return count
-            }
-            if count == plan.count { _exit(FaultPoint.exitStatus) }
+            if FaultPoint.plan?.strikes(self) == true { _exit(FaultPoint.exitStatus) }
         #endif
     }
 
     #if FIELDKIT_FAULT_POINTS
-        /// Read once from the process's environment: a test hook below every injected
-        /// environment (the file layer and the store have none), and only in test builds.
-        static let plan: (point: FaultPoint, count: Int)? = {
-            guard let text = ProcessInfo.processInfo.environment["FIELDKIT_FAULT"] else { return nil }
-            let parts = text.split(separator: ":")
-            guard parts.count == 2, let point = FaultPoint(rawValue: String(parts[0])), let count = Int(parts[1]),
-                count > 0
-            else { return nil }
-            return (point, count)
-        }()
-
-        static let reached = Mutex(0)
+        static let plan = FaultPlan<FaultPoint>(variable: "FIELDKIT_FAULT")
     #endif
 }
 
@@ -98,12 +82,7 @@ public enum IOFault: String, CaseIterable, Sendable {
     /// Whether this call is to fail; when it is, `errno` says why, as the real call would.
     public func strikes() -> Bool {
         #if FIELDKIT_FAULT_POINTS
-            guard let plan = IOFault.plan, plan.kind == self else { return false }
-            let count = IOFault.calls.withLock { count in
-                count += 1
-                return count
-            }
-            guard count == plan.count else { return false }
+            guard IOFault.plan?.strikes(self) == true else { return false }
             errno = self == .write ? ENOSPC : EIO
             return true
         #else
@@ -112,16 +91,35 @@ public enum IOFault: String, CaseIterable, Sendable {
     }
 
     #if FIELDKIT_FAULT_POINTS
-        /// Read once from the process's environment, like `FaultPoint.plan`.
-        static let plan: (kind: IOFault, count: Int)? = {
-            guard let text = ProcessInfo.processInfo.environment["FIELDKIT_IO_FAULT"] else { return nil }
-            let parts = text.split(separator: ":")
-            guard parts.count == 2, let kind = IOFault(rawValue: String(parts[0])), let count = Int(parts[1]),
-                count > 0
-            else { return nil }
-            return (kind, count)
-        }()
-
-        static let calls = Mutex(0)
+        static let plan = FaultPlan<IOFault>(variable: "FIELDKIT_IO_FAULT")
     #endif
 }
+
+#if FIELDKIT_FAULT_POINTS
+    /// `KIND:N` from `variable`, read once from the process's environment (a test hook below
+    /// every injected environment: the file layer and the store have none), and how many times
+    /// KIND has been reached since.
+    final class FaultPlan<Kind: RawRepresentable & Equatable & Sendable>: Sendable where Kind.RawValue == String {
+        let kind: Kind
+        let count: Int
+        private let reached = Mutex(0)
+
+        init?(variable: String) {
+            guard let text = ProcessInfo.processInfo.environment[variable] else { return nil }
+            let parts = text.split(separator: ":")
+            guard parts.count == 2, let kind = Kind(rawValue: String(parts[0])), let count = Int(parts[1]), count > 0
+            else { return nil }
+            self.kind = kind
+            self.count = count
+        }
+
+        /// Whether reaching `kind` now is the planned N-th time.
+        func strikes(_ kind: Kind) -> Bool {
+            guard kind == self.kind else { return false }
+            return reached.withLock { reached in
+                reached += 1
+                return reached == count
+            }
+        }
+    }
+#endif

@@ -24,9 +24,10 @@ struct UICommand: ParsableCommand, ContextCommand {
     var open = false
 
     func run(in context: CommandContext) throws {
-        let folder = try UICommand.absolute(try global.dataFolder(context))
-        // Checked once here, so a folder that is not set up is refused before anything listens.
-        _ = try withExtendedLifetime(try global.openStore(context)) { _ in true }
+        let folder = UICommand.absolute(try global.dataFolder(context))
+        // Opened once here, so a folder that is not set up is refused before anything listens;
+        // its lock is let go at once (each page's commands take it in turn).
+        _ = try global.openStore(context)
         let address = try ListenAddress(parsing: listen)
         let token = UICommand.key(context.environment)
         // The browser --open starts gets a one-time code in its arguments, never the key.
@@ -73,10 +74,14 @@ struct UICommand: ParsableCommand, ContextCommand {
         process.arguments = ["xdg-open", url]
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
+        let warning = "warning: no browser could be opened (xdg-open); open the address above by hand"
+        process.terminationHandler = { ended in
+            if ended.terminationStatus != 0 { console.err(warning) }
+        }
         do {
             try process.run()
         } catch {
-            console.err("warning: no browser could be opened (xdg-open); open the address above by hand")
+            console.err(warning)
         }
     }
 }
