@@ -95,10 +95,9 @@ extension TechnicianUI {
     func syncPage(_ form: SyncForm, outcome: UIViews.Sync?, errors: [String: String]) async -> Response {
         let frame = await frame("sync")
         let text = frame.text
-        let status = try? await json(UIViews.Status.self, UICommandLine(["status"])).get()
         var body = "<dl class=\"facts\" id=\"sync-state\">"
-        body += "<dt>\(UIHTML.escape(text["pending"]))</dt><dd id=\"pending\">\(status?.undelivered ?? 0)</dd>"
-        let receipt = status?.lastReceipt.flatMap { $0 > 0 ? "#\($0)" : nil } ?? text["never"]
+        body += "<dt>\(UIHTML.escape(text["pending"]))</dt><dd id=\"pending\">\(frame.pending ?? 0)</dd>"
+        let receipt = frame.lastReceipt.map { "#\($0)" } ?? text["never"]
         body += "<dt>\(UIHTML.escape(text["last-receipt"]))</dt><dd id=\"last-receipt\">\(UIHTML.escape(receipt))</dd>"
         body += "</dl>"
         if let general = errors[""] { body += "<p class=\"problem\" role=\"alert\">\(UIHTML.escape(general))</p>" }

@@ -159,6 +159,7 @@ public struct TechnicianUI: Sendable {
             frame.site = status.site
             frame.device = status.name
             frame.pending = status.undelivered
+            frame.lastReceipt = status.lastReceipt
         }
         return frame
     }

@@ -42,6 +42,8 @@ enum UIHTML {
         var site: String?
         var device: String?
         var pending: Int?
+        /// The newest receipt applied (nil: none yet).
+        var lastReceipt: Int64?
         /// Warnings the last command printed, shown once.
         var warnings: [String] = []
 
