@@ -8,6 +8,11 @@ SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
 RUNTIME_PKGS := libsqlite3-dev libarchive-dev pkg-config
 TEST_PKGS := minisign zstd sqlite3 libarchive-tools curl chromium chromium-driver python3-selenium \
 	zsh fish groff-base iproute2
+# What `make bench` runs beside fieldkit: the C tools of the baselines, GNU time for peak RSS,
+# a C compiler for Benchmarks/search.c (Benchmarks/README.md).
+BENCH_PKGS := time openssl age sqlite3 zstd gcc libc6-dev python3
+BENCH_EVENTS ?= 100000
+BENCH_PAIRS ?= 5
 PREFIX ?= /usr/local
 DESTDIR ?=
 # `make install` builds a release executable; `make test` installs the debug one it has just built
@@ -18,7 +23,8 @@ INSTALL_BUILD ?= yes
 BIN := .build/debug/fieldkit
 TEST_INSTALL := $(CURDIR)/.build/test-install
 
-.PHONY: run test build build-tests install-deps install-test-deps lint format man install clean
+.PHONY: run test build build-tests install-deps install-test-deps install-bench-deps lint format man install \
+	bench bench-full clean
 
 # Installs only the packages that are missing; runs `apt-get update` once before installing.
 define apt_install
@@ -34,6 +40,9 @@ install-deps:
 
 install-test-deps: install-deps
 	$(call apt_install,$(TEST_PKGS))
+
+install-bench-deps: install-deps
+	$(call apt_install,$(BENCH_PKGS))
 
 build: install-deps
 	$(SWIFT) build
@@ -83,6 +92,15 @@ test: install-test-deps lint build-tests
 	$(MAKE) --no-print-directory install CONFIGURATION=debug INSTALL_BUILD=no DESTDIR=$(TEST_INSTALL) \
 		PREFIX=/usr/local
 	FIELDKIT_TEST_INSTALL=$(TEST_INSTALL)/usr/local $(SWIFT) test --skip-build --disable-xctest
+
+# The side-by-side benchmark against the C tools (docs/PERFORMANCE.md): a release build, then
+# Benchmarks/bench.py on BENCH_EVENTS generated events with BENCH_PAIRS interleaved pairs.
+bench: install-bench-deps
+	$(SWIFT) build -c release
+	python3 Benchmarks/bench.py --events $(BENCH_EVENTS) --pairs $(BENCH_PAIRS)
+
+bench-full:
+	$(MAKE) --no-print-directory bench BENCH_EVENTS=1000000
 
 clean:
 	rm -rf .build .build-tools

@@ -114,6 +114,17 @@ let package = Package(
             dependencies: ["FieldKitCLI"],
             swiftSettings: swiftSettings
         ),
+        // The benchmark's helper (Benchmarks/README.md): makes the dataset and times search in
+        // process. Built with the package so `make bench` needs one release build; never installed.
+        .executableTarget(
+            name: "fieldkit-bench",
+            dependencies: [
+                "FieldKitStore", "FieldKitCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "Benchmarks/fieldkit-bench",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "FieldKitTestSupport",
             dependencies: ["FieldKitCore", "FieldKitCrypto", "FieldKitStore", "FieldKitBundles", "FieldKitSync"],

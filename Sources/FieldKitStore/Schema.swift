@@ -218,6 +218,11 @@ enum Schema {
                     ) STRICT;
                     """)
         }
+        // Refolding a record looks for its amendments by type: without this index every repair
+        // merged at headquarters read every event held (docs/PERFORMANCE.md).
+        migrator.registerMigration("v7-events-by-type") { db in
+            try db.execute(sql: "CREATE INDEX events_by_type ON events(type)")
+        }
         return migrator
     }
 }

@@ -66,11 +66,12 @@ extension Store {
 
     static func insert(_ stored: StoredEvent, in db: Database) throws {
         let event = stored.event
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO events (device, seq, id, hash, line, type, hlc_millis, hlc_counter, local_date, site)
                 VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                """
+        ).execute(
             arguments: [
                 event.device, event.seq, event.id, stored.hash, stored.bytes, event.type, event.hlc.millis,
                 event.hlc.counter, event.date, event.site,

@@ -279,10 +279,11 @@ extension Store {
     public func importArchive(_ archive: ArchiveImport, wall: String) throws(StoreFailure) -> ImportOutcome {
         try write { db in
             var outcome = ImportOutcome(accepted: 0, known: 0)
+            var touched = Set<String>()
             for stored in archive.events {
                 let event = stored.event
                 if let held = try String.fetchOne(
-                    db, sql: "SELECT hash FROM events WHERE device = ? AND seq = ?",
+                    db.cachedStatement(sql: "SELECT hash FROM events WHERE device = ? AND seq = ?"),
                     arguments: [event.device, event.seq])
                 {
                     guard held == stored.hash else { throw StoreFailure.fork(device: event.device, seq: event.seq) }
@@ -290,7 +291,7 @@ extension Store {
                     continue
                 }
                 if try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?)", arguments: [event.id])
+                    db.cachedStatement(sql: "SELECT EXISTS (SELECT 1 FROM events WHERE id = ?)"), arguments: [event.id])
                     ?? false
                 {
                     throw StoreFailure.fork(device: event.device, seq: event.seq)
@@ -303,10 +304,12 @@ extension Store {
                 }
                 try Store.checkChain(stored, in: db)
                 try Store.insert(stored, in: db)
-                try Store.apply(event, tags: EventTags.tags(of: event), in: db)
-                try db.execute(sql: "INSERT INTO hub_arrivals (event_id) VALUES (?)", arguments: [event.id])
+                touched.formUnion(try Store.link(event, tags: EventTags.tags(of: event), in: db))
+                try db.cachedStatement(sql: "INSERT INTO hub_arrivals (event_id) VALUES (?)").execute(arguments: [event.id])
                 outcome.accepted += 1
             }
+            // Each instrument the archive touches is folded once, on all its events.
+            try Store.refold(tags: touched, in: db)
             try Store.upsert(people: archive.people, in: db)
             let identity = archive.identity
             try db.execute(
@@ -341,12 +344,14 @@ extension Store {
         if event.seq == 1 {
             guard event.prev == nil else { throw StoreFailure.brokenChain(device: event.device, seq: event.seq) }
         } else if let before = try String.fetchOne(
-            db, sql: "SELECT hash FROM events WHERE device = ? AND seq = ?", arguments: [event.device, event.seq - 1])
+            db.cachedStatement(sql: "SELECT hash FROM events WHERE device = ? AND seq = ?"),
+            arguments: [event.device, event.seq - 1])
         {
             guard event.prev == before else { throw StoreFailure.brokenChain(device: event.device, seq: event.seq) }
         }
         if let after = try Data.fetchOne(
-            db, sql: "SELECT line FROM events WHERE device = ? AND seq = ?", arguments: [event.device, event.seq + 1])
+            db.cachedStatement(sql: "SELECT line FROM events WHERE device = ? AND seq = ?"),
+            arguments: [event.device, event.seq + 1])
         {
             guard (try? StoredEvent(bytes: after).event.prev) == stored.hash else {
                 throw StoreFailure.brokenChain(device: event.device, seq: event.seq + 1)

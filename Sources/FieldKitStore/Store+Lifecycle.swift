@@ -99,17 +99,37 @@ extension Store {
     /// The device's own events (or those of the log it carries on, `device`) not yet
     /// acknowledged by a receipt, in seq order.
     public func undeliveredEvents(of device: String) throws(StoreFailure) -> [StoredEvent] {
+        try undeliveredEvents(of: device, after: 0, limit: Int.max)
+    }
+
+    /// A page of `undeliveredEvents(of:)`: at most `limit` of them with a seq above `seq`, so a
+    /// long log is read a part at a time and never held in memory whole.
+    public func undeliveredEvents(of device: String, after seq: Int64, limit: Int) throws(StoreFailure)
+        -> [StoredEvent]
+    {
         let lines = try read { db in
             try Data.fetchAll(
                 db,
                 sql: """
                     SELECT line FROM events
-                    WHERE device = ? AND seq > coalesce((SELECT delivered_through FROM delivery WHERE device = ?), 0)
-                    ORDER BY seq
-                    """, arguments: [device, device])
+                    WHERE device = ? AND seq > max(?, coalesce((SELECT delivered_through FROM delivery WHERE device = ?), 0))
+                    ORDER BY seq LIMIT ?
+                    """, arguments: [device, seq, device, Int64(clamping: limit)])
         }
         do { return try lines.map { try StoredEvent(bytes: $0) } } catch {
             throw .corrupted(path: path, description: "an event line does not decode")
+        }
+    }
+
+    /// How many of `device`'s events with a seq above `seq` are not yet acknowledged by a receipt.
+    public func undeliveredCount(of device: String, after seq: Int64) throws(StoreFailure) -> Int {
+        try read { db in
+            try Int.fetchOne(
+                db,
+                sql: """
+                    SELECT count(*) FROM events
+                    WHERE device = ? AND seq > max(?, coalesce((SELECT delivered_through FROM delivery WHERE device = ?), 0))
+                    """, arguments: [device, seq, device]) ?? 0
         }
     }
 }

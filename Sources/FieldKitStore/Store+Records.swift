@@ -37,18 +37,26 @@ extension Store {
     /// Applies an already-inserted event to the derived tables. Every derived row is recomputed
     /// from the whole set of events behind it, so the order events arrive in never matters.
     static func apply(_ event: Event, tags: [String], in db: Database) throws {
-        for tag in Set(tags) {
-            try db.execute(
-                sql: "INSERT OR IGNORE INTO instrument_events (tag, event_id) VALUES (?, ?)",
-                arguments: [tag, event.id])
+        try refold(tags: try link(event, tags: tags, in: db), in: db)
+    }
+
+    /// Everything `apply` does but fold instruments: links the event to its tags, moves a
+    /// provisional tag's alias and refolds the records it changes; returns the tags to refold.
+    /// A batch links all its events and then refolds each tag once (`refold(tags:)`): a fold is
+    /// a function of the set of events, so that gives the state one event at a time would,
+    /// without folding a tag's whole history again for each of its events.
+    static func link(_ event: Event, tags: [String], in db: Database) throws -> Set<String> {
+        var touched = Set(tags)
+        for tag in touched {
+            try db.cachedStatement(sql: "INSERT OR IGNORE INTO instrument_events (tag, event_id) VALUES (?, ?)")
+                .execute(arguments: [tag, event.id])
         }
         if event.type == EventType.instrumentConfirmed || event.type == EventType.instrumentMapped,
             let provisional = event.payload["provisional"]?.stringValue,
             let previous = try updateAlias(of: provisional, in: db)
         {
-            try refold(tag: previous, in: db)
+            touched.insert(previous)
         }
-        for tag in Set(tags).sorted() { try refold(tag: tag, in: db) }
         switch event.type {
         case EventType.repairLogged, EventType.trainingRecorded:
             try refoldRecord(event.id, in: db)
@@ -57,6 +65,12 @@ extension Store {
         default:
             break
         }
+        return touched
+    }
+
+    /// Refolds each of `tags` once.
+    static func refold(tags: Set<String>, in db: Database) throws {
+        for tag in tags.sorted() { try refold(tag: tag, in: db) }
     }
 
     /// Refolds one instrument (Sync/SPEC.md §17): a provisional tag that is an alias folds into
@@ -64,9 +78,9 @@ extension Store {
     /// watermarks on the snapshot entries of itself and its aliases.
     static func refold(tag: String, in db: Database) throws {
         if let target = try String.fetchOne(
-            db, sql: "SELECT tag FROM instrument_aliases WHERE alias = ?", arguments: [tag])
+            db.cachedStatement(sql: "SELECT tag FROM instrument_aliases WHERE alias = ?"), arguments: [tag])
         {
-            try db.execute(sql: "DELETE FROM instrument_state WHERE tag = ?", arguments: [tag])
+            try db.cachedStatement(sql: "DELETE FROM instrument_state WHERE tag = ?").execute(arguments: [tag])
             // An alias points at a depot tag, never at another alias (headquarters refuses that);
             // a chain is not followed, so no loop can recurse.
             let chained =
@@ -78,16 +92,17 @@ extension Store {
         }
         let (aliases, events, base) = try Store.foldInputs(tag: tag, in: db)
         guard let state = InstrumentFold.fold(tag: tag, base: base, events: events, aliases: aliases) else {
-            try db.execute(sql: "DELETE FROM instrument_state WHERE tag = ?", arguments: [tag])
+            try db.cachedStatement(sql: "DELETE FROM instrument_state WHERE tag = ?").execute(arguments: [tag])
             return
         }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO instrument_state (tag, site, status, document) VALUES (?, ?, ?, ?)
                 ON CONFLICT (tag) DO UPDATE SET site = excluded.site, status = excluded.status, document = excluded.document
-                """,
+                """
+        ).execute(
             arguments: [tag, state.site, state.status, String(decoding: try encoder.encode(state), as: UTF8.self)])
     }
 
@@ -98,15 +113,16 @@ extension Store {
         aliases: [String], events: [Event], base: InstrumentBase?
     ) {
         let aliases = try String.fetchAll(
-            db, sql: "SELECT alias FROM instrument_aliases WHERE tag = ? ORDER BY alias", arguments: [tag])
+            db.cachedStatement(sql: "SELECT alias FROM instrument_aliases WHERE tag = ? ORDER BY alias"),
+            arguments: [tag])
         let names = String(decoding: try JSONEncoder().encode([tag] + aliases), as: UTF8.self)
         let decoder = JSONDecoder()
         let bases = try String.fetchAll(
-            db,
-            sql: """
-                SELECT document FROM snapshot_instruments WHERE tag IN (SELECT value FROM json_each(?))
-                ORDER BY tag = ? DESC, tag
-                """, arguments: [names, tag]
+            db.cachedStatement(
+                sql: """
+                    SELECT document FROM snapshot_instruments WHERE tag IN (SELECT value FROM json_each(?))
+                    ORDER BY tag = ? DESC, tag
+                    """), arguments: [names, tag]
         ).map { try decoder.decode(InstrumentBase.self, from: Data($0.utf8)) }
         return (aliases, try foldedEvents(tags: names, through: through, in: db), InstrumentFold.merge(bases))
     }
@@ -116,27 +132,28 @@ extension Store {
     /// watermarks `through` (a JSON object of device → seq).
     static func foldedEvents(tags: String, through: String? = nil, in db: Database) throws -> [Event] {
         try Data.fetchAll(
-            db,
-            sql: """
-                SELECT DISTINCT e.line FROM instrument_events i JOIN events e ON e.id = i.event_id
-                WHERE i.tag IN (SELECT value FROM json_each(?))
-                AND e.seq > coalesce((SELECT w.seq FROM snapshot_watermarks w WHERE w.device = e.device), 0)
-                AND (?2 IS NULL OR e.seq <= coalesce((SELECT m.value FROM json_each(?2) m WHERE m.key = e.device), 0))
-                """, arguments: [tags, through]
+            db.cachedStatement(
+                sql: """
+                    SELECT DISTINCT e.line FROM instrument_events i JOIN events e ON e.id = i.event_id
+                    WHERE i.tag IN (SELECT value FROM json_each(?))
+                    AND e.seq > coalesce((SELECT w.seq FROM snapshot_watermarks w WHERE w.device = e.device), 0)
+                    AND (?2 IS NULL OR e.seq <= coalesce((SELECT m.value FROM json_each(?2) m WHERE m.key = e.device), 0))
+                    """), arguments: [tags, through]
         ).map { try StoredEvent(bytes: $0).event }
     }
 
     /// Recomputes a record from its original event and every amendment of it (ordered by clock, then id).
     static func refoldRecord(_ id: String, in db: Database) throws {
-        guard let line = try Data.fetchOne(db, sql: "SELECT line FROM events WHERE id = ?", arguments: [id]) else {
-            return
-        }
+        guard let line = try Data.fetchOne(db.cachedStatement(sql: "SELECT line FROM events WHERE id = ?"), arguments: [id])
+        else { return }
         let original = try StoredEvent(bytes: line).event
         guard original.type == EventType.repairLogged || original.type == EventType.trainingRecorded else { return }
         let kind = original.type == EventType.repairLogged ? "repair" : "training"
         let amendmentType = kind == "repair" ? EventType.repairAmended : EventType.trainingAmended
+        // Through the index of events by type (v7): amendments are few among all events.
         let amendments = try Data.fetchAll(
-            db, sql: "SELECT line FROM events WHERE type = ? AND json_extract(line, '$.payload.record') = ?",
+            db.cachedStatement(
+                sql: "SELECT line FROM events WHERE type = ? AND json_extract(line, '$.payload.record') = ?"),
             arguments: [amendmentType, id]
         ).map { try StoredEvent(bytes: $0).event }.sorted { ($0.hlc, $0.id) < ($1.hlc, $1.id) }
         guard case .object(var values) = original.payload else { return }
@@ -155,22 +172,23 @@ extension Store {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let document = String(decoding: try encoder.encode(JSONValue.object(values)), as: UTF8.self)
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO records (id, kind, tag, site, local_date, amendments, document) VALUES (?, ?, ?, ?, ?, ?, ?)
                 ON CONFLICT (id) DO UPDATE SET tag = excluded.tag, site = excluded.site, local_date = excluded.local_date,
                     amendments = excluded.amendments, document = excluded.document
-                """,
+                """
+        ).execute(
             arguments: [id, kind, values["tag"]?.stringValue, site, date, amendments.count, document])
         if kind == "training" {
-            try db.execute(sql: "DELETE FROM competencies WHERE event_id = ?", arguments: [id])
+            try db.cachedStatement(sql: "DELETE FROM competencies WHERE event_id = ?").execute(arguments: [id])
             if values["signedOff"] == .bool(true), let checklist = values["checklist"]?.stringValue,
                 case .array(let trainees)? = values["trainees"]
             {
                 for trainee in trainees.compactMap(\.stringValue) {
-                    try db.execute(
-                        sql: "INSERT OR IGNORE INTO competencies (person, checklist, event_id) VALUES (?, ?, ?)",
-                        arguments: [trainee, checklist, id])
+                    try db.cachedStatement(
+                        sql: "INSERT OR IGNORE INTO competencies (person, checklist, event_id) VALUES (?, ?, ?)"
+                    ).execute(arguments: [trainee, checklist, id])
                 }
             }
         }
@@ -364,7 +382,9 @@ extension Store {
     /// refolded from the whole set, so any order and any batching give the same state.
     public func merge(_ events: [StoredEvent]) throws(StoreFailure) {
         try write { db in
-            for stored in events { try Store.mergeOne(stored, in: db) }
+            var touched = Set<String>()
+            for stored in events { touched.formUnion(try Store.mergeOne(stored, in: db) ?? []) }
+            try Store.refold(tags: touched, in: db)
         }
     }
 }

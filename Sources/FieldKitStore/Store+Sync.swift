@@ -126,9 +126,13 @@ extension Store {
                     db, sql: "SELECT delivered_through FROM delivery WHERE device = ?", arguments: [device])
                 ?? 0
             var added = 0
+            var touched = Set<String>()
             for stored in receipt.events where stored.event.device != device {
-                if try Store.mergeOne(stored, in: db) { added += 1 }
+                guard let tags = try Store.mergeOne(stored, in: db) else { continue }
+                added += 1
+                touched.formUnion(tags)
             }
+            try Store.refold(tags: touched, in: db)
             try Store.upsert(people: receipt.people, in: db)
             try Store.applyErasures(receipt.erased, in: db)
             let held = try Store.highestSeq(of: device, in: db)
@@ -154,21 +158,21 @@ extension Store {
             arguments: [device, through])
     }
 
-    /// Inserts one event of another log unless held; refuses a different event at its place.
-    /// Returns whether it was new.
-    static func mergeOne(_ stored: StoredEvent, in db: Database) throws -> Bool {
+    /// Inserts and links one event of another log unless held; refuses a different event at its
+    /// place. Returns the tags to refold once the batch is in (`refold(tags:)`), nil when it was
+    /// held already.
+    static func mergeOne(_ stored: StoredEvent, in db: Database) throws -> Set<String>? {
         let held = try String.fetchOne(
-            db, sql: "SELECT hash FROM events WHERE (device = ? AND seq = ?) OR id = ?",
+            db.cachedStatement(sql: "SELECT hash FROM events WHERE (device = ? AND seq = ?) OR id = ?"),
             arguments: [stored.event.device, stored.event.seq, stored.event.id])
         if let held {
             // The same bytes again are "already known"; other bytes at that place are a fork.
             guard held == stored.hash else {
                 throw StoreFailure.fork(device: stored.event.device, seq: stored.event.seq)
             }
-            return false
+            return nil
         }
         try insert(stored, in: db)
-        try apply(stored.event, tags: EventTags.tags(of: stored.event), in: db)
-        return true
+        return try link(stored.event, tags: EventTags.tags(of: stored.event), in: db)
     }
 }

@@ -145,17 +145,24 @@ public enum ChangeArchive {
         return found
     }
 
-    /// Splits consecutive events into archives under the caps; `blobSize` gives a photo's size
-    /// (nil when it is missing on this device).
-    public static func batches(
-        of events: [StoredEvent], blobSize: (String) -> Int?
-    ) throws(SyncFailure) -> [[StoredEvent]] {
-        var batches: [[StoredEvent]] = []
+    /// Splits consecutive events into archives under the caps, one event at a time, so that a
+    /// long log is never all in memory: `add` hands back the archive an event closes, `finish`
+    /// the last one.
+    public struct Batcher {
+        let blobSize: (String) -> Int?
         var current: [StoredEvent] = []
         var size = 0
         var photos = Set<String>()
-        for stored in events {
-            let hashes = Set(photoHashes(in: stored.event))
+
+        /// `blobSize` gives a photo's size (nil when it is missing on this device).
+        public init(blobSize: @escaping (String) -> Int?) {
+            self.blobSize = blobSize
+        }
+
+        /// Adds the next event; returns the batch it cannot join, if one is now complete.
+        public mutating func add(_ stored: StoredEvent) throws(SyncFailure) -> [StoredEvent]? {
+            let hashes = Set(ChangeArchive.photoHashes(in: stored.event))
+            let blobSize = self.blobSize
             // The event's line and the photos it adds to an archive already holding `held`.
             func contentSize(besides held: Set<String>) -> Int {
                 stored.bytes.count + 1 + hashes.subtracting(held).reduce(0) { $0 + (blobSize($1) ?? 0) }
@@ -164,8 +171,9 @@ public enum ChangeArchive {
             guard alone <= maximumEventContent else { throw .eventTooLarge(seq: stored.event.seq, bytes: alone) }
             let continues = current.last.map { $0.event.seq + 1 == stored.event.seq } ?? true
             var added = contentSize(besides: photos)
+            var complete: [StoredEvent]?
             if !current.isEmpty, !continues || size + added > contentTarget || current.count >= maximumEvents {
-                batches.append(current)
+                complete = current
                 current = []
                 photos = []
                 size = 0
@@ -174,9 +182,18 @@ public enum ChangeArchive {
             current.append(stored)
             size += added
             photos.formUnion(hashes)
+            return complete
         }
-        if !current.isEmpty { batches.append(current) }
-        return batches
+
+        /// The batch still open, if any.
+        public mutating func finish() -> [StoredEvent]? {
+            defer {
+                current = []
+                photos = []
+                size = 0
+            }
+            return current.isEmpty ? nil : current
+        }
     }
 
     /// Writes one archive of consecutive `events` into `folder`, sealed to `sealTo` (headquarters'

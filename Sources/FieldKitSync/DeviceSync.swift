@@ -82,6 +82,8 @@ public struct DeviceSync {
     let mailbox: Mailbox
     let wall: String
     let unsealed: Bool
+    /// Events read from the store at a time while exporting (tests make it small).
+    var pageSize = 5_000
 
     /// Makes a sync of the device in `dataFolder` with `mailbox`; `wall` is now, for the record.
     /// `unsealed` writes readable archives: for debugging only.
@@ -171,20 +173,25 @@ public struct DeviceSync {
                 report.replaced.append(name)
             }
         }
-        let pending = try store.undeliveredEvents(of: log).filter { $0.event.seq > delivered }
-        let toExport = pending.filter { !covered.contains($0.event.seq) }
-        if !toExport.isEmpty, !dryRun { try Mailbox.prepare(mailbox.outbound(log)) }
+        // Read a page at a time from the first event no archive on the stick covers.
+        var after = delivered
+        while covered.contains(after + 1) { after += 1 }
         let blobs = dataFolder + "/blobs/"
-        let batches = try ChangeArchive.batches(of: toExport) { hash in
+        var batcher = ChangeArchive.Batcher { hash in
             (try? FileLayer.read(blobs + hash, limit: ChangeArchive.maximumEventContent))?.count
         }
         let receipt = try store.lastReceiptVersion()
-        // Nothing readable is ever written: without a sealing key, nothing is written at all.
-        if !batches.isEmpty, !dryRun, let recipient { _ = try recipient.get() }
-        for batch in batches {
-            guard let first = batch.first, let last = batch.last else { continue }
+        var prepared = false
+        func write(_ batch: [StoredEvent]) throws {
+            guard let first = batch.first, let last = batch.last else { return }
             report[keyPath: written].append(SeqRange(first.event.seq, last.event.seq))
-            if dryRun { continue }
+            if dryRun { return }
+            if !prepared {
+                try Mailbox.prepare(mailbox.outbound(log))
+                // Nothing readable is ever written: without a sealing key, nothing is written at all.
+                if let recipient { _ = try recipient.get() }
+                prepared = true
+            }
             var photos: [String: Data] = [:]
             var ids = Set<String>()
             for stored in batch {
@@ -213,7 +220,16 @@ public struct DeviceSync {
                 batch, people: try store.people(ids: ids), blobs: photos, key: keys.signing, created: wall,
                 receipt: receipt, carrier: carrier, sealTo: sealTo, into: mailbox.outbound(log))
         }
-        return pending.count
+        while true {
+            let page = try store.undeliveredEvents(of: log, after: after, limit: pageSize)
+            guard let last = page.last else { break }
+            after = last.event.seq
+            for stored in page where !covered.contains(stored.event.seq) {
+                if let batch = try batcher.add(stored) { try write(batch) }
+            }
+        }
+        if let batch = batcher.finish() { try write(batch) }
+        return try store.undeliveredCount(of: log, after: delivered)
     }
 
     /// Applies every receipt for this device, oldest first; a refused one stays where it is.

@@ -52,6 +52,7 @@ struct BundleCommand: ParsableCommand {
     /// `bundle pack SOURCES --key SIGNING.key --trust DIR --out FILE`.
     struct Pack: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "pack",
             abstract: "Lint the sources, generate the inventory, pack and sign a bundle.")
 
         @OptionGroup var global: GlobalOptions
@@ -133,6 +134,7 @@ struct BundleCommand: ParsableCommand {
     /// `bundle verify FILE [--root ROOT.pub]`.
     struct Verify: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "verify",
             abstract: "Check a bundle: its trust statement, signature, statement and every entry.")
 
         @OptionGroup var global: GlobalOptions
@@ -148,7 +150,7 @@ struct BundleCommand: ParsableCommand {
 
     /// `bundle info FILE`: what the bundle holds, after the same checks as `verify`.
     struct Info: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Show a bundle's version, dates and content.")
+        static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a bundle's version, dates and content.")
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var bundle: Checked
@@ -168,6 +170,7 @@ struct BundleCommand: ParsableCommand {
     /// `bundle install FILE`.
     struct Install: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "install",
             abstract: "Install a bundle signed under the pinned root; older versions are refused.")
 
         @OptionGroup var global: GlobalOptions
@@ -219,6 +222,7 @@ struct BundleCommand: ParsableCommand {
     /// `bundle embed FILE --into EXE --out EXE2 --root ROOT.pub`.
     struct Embed: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "embed",
             abstract: "Write a copy of an executable that carries a bundle and headquarters' root (a field edition).")
 
         @OptionGroup var global: GlobalOptions

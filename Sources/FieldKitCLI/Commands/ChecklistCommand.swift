@@ -16,7 +16,7 @@ struct ChecklistCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "List the training checklists.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the training checklists.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -42,7 +42,7 @@ struct ChecklistCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one checklist with every item.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one checklist with every item.")
 
         @OptionGroup var global: GlobalOptions
 

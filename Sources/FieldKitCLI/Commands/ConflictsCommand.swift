@@ -41,11 +41,13 @@ extension HubCommand {
     /// `fieldkit hub conflicts [resolve ID --keep EVENT]`.
     struct Conflicts: ParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "conflicts",
             abstract: "List open conflicts at headquarters, or resolve one.",
             subcommands: [List.self, Resolve.self], defaultSubcommand: List.self)
 
         struct List: ParsableCommand, ContextCommand {
             static let configuration = CommandConfiguration(
+                commandName: "list",
                 abstract: "List every open conflict with all its sides and the provisional value.")
 
             @OptionGroup var global: GlobalOptions
@@ -64,6 +66,7 @@ extension HubCommand {
 
         struct Resolve: ParsableCommand, ContextCommand {
             static let configuration = CommandConfiguration(
+                commandName: "resolve",
                 abstract: "Keep one side of a conflict; the decision reaches the devices with their next receipts.")
 
             @OptionGroup var global: GlobalOptions

@@ -21,7 +21,7 @@ struct GuideCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "List the guides.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the guides.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -60,7 +60,7 @@ struct GuideCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Show one guide, step by step.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one guide, step by step.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -109,7 +109,7 @@ struct GuideCommand: ParsableCommand {
     }
 
     struct Search: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Search the guides (ranked, with snippets).")
+        static let configuration = CommandConfiguration(commandName: "search", abstract: "Search the guides (ranked, with snippets).")
 
         @OptionGroup var global: GlobalOptions
 

@@ -8,6 +8,7 @@ extension HubCommand {
     /// `fieldkit hub enrol DIR|FILE… [--fingerprint FP]…`.
     struct Enrol: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "enrol",
             abstract: "Show enrolment requests and accept those whose fingerprint is confirmed.",
             discussion: """
                 On a terminal each request is shown and accepted when you confirm that its fingerprint \
@@ -123,6 +124,7 @@ extension HubCommand {
     /// `fieldkit hub import DIR|FILE…`.
     struct Import: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "import",
             abstract: "Verify and merge change archives, then write one receipt per device back into the mailbox.")
 
         @OptionGroup var global: GlobalOptions

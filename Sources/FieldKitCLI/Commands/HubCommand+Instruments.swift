@@ -49,6 +49,7 @@ extension HubCommand {
     /// `fieldkit hub snapshot --out DIR`.
     struct Snapshot: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "snapshot",
             abstract: "Write a new inventory snapshot from headquarters' state, for 'bundle pack --snapshot DIR'.",
             discussion: """
                 The snapshot folds, for each device, its events up to the seq through which headquarters holds \
@@ -79,6 +80,7 @@ extension HubCommand.InstrumentCommand {
     /// `hub instrument add --type TYPE …`.
     struct Add: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "add",
             abstract: "Take a new instrument into the depot under a new tag.")
 
         @OptionGroup var global: GlobalOptions
@@ -122,7 +124,7 @@ extension HubCommand.InstrumentCommand {
 
     /// `hub instrument retire TAG --reason TEXT`.
     struct Retire: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Retire an instrument: its status becomes retired.")
+        static let configuration = CommandConfiguration(commandName: "retire", abstract: "Retire an instrument: its status becomes retired.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -146,6 +148,7 @@ extension HubCommand.InstrumentCommand {
     /// `hub instrument confirm PROVISIONAL`.
     struct Confirm: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "confirm",
             abstract: "Accept a field registration as a new depot instrument under a new tag.")
 
         @OptionGroup var global: GlobalOptions
@@ -170,6 +173,7 @@ extension HubCommand.InstrumentCommand {
     /// `hub instrument map PROVISIONAL --to TAG`.
     struct Map: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "map",
             abstract: "Record that a field registration was a known depot instrument all along.")
 
         @OptionGroup var global: GlobalOptions

@@ -10,6 +10,7 @@ extension HubCommand {
     /// `fieldkit hub rotate --root-key ROOT.key [--signing] [--sealing] [--root NEW_ROOT.key]`.
     struct Rotate: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "rotate",
             abstract: "Issue new keys and a new trust statement, one version up; devices move with their next receipt.",
             discussion: """
                 With --root, headquarters moves to a new root key: the current root signs a handover \
@@ -78,6 +79,7 @@ extension HubCommand {
     /// `fieldkit hub revoke DEVICE --after-seq N`.
     struct Revoke: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "revoke",
             abstract: "Revoke a lost or stolen laptop: its events up to N stay, later ones are refused and quarantined."
         )
 
@@ -110,6 +112,7 @@ extension HubCommand {
     /// `fieldkit hub publish BUNDLE`.
     struct Publish: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "publish",
             abstract: "Send a bundle out with every later receipt; devices install it on their next sync.")
 
         @OptionGroup var global: GlobalOptions
@@ -148,6 +151,7 @@ extension HubCommand {
     /// `fieldkit hub backup --to DIR`.
     struct Backup: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "backup",
             abstract: "Back up headquarters' store, keys (never the root), trust files and photos as one signed file.")
 
         @OptionGroup var global: GlobalOptions
@@ -179,6 +183,7 @@ extension HubCommand {
     /// `fieldkit hub restore FILE --root ROOT.pub --data-dir NEW`.
     struct Restore: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "restore",
             abstract: "Restore a headquarters backup onto a new, empty data folder.")
 
         @OptionGroup var global: GlobalOptions
@@ -209,6 +214,7 @@ extension HubCommand {
     /// `fieldkit hub release FILE --version V --to DIR`.
     struct Release: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "release",
             abstract:
                 "Sign a new fieldkit executable for 'fieldkit update': writes it, its signature and trust.json into DIR."
         )

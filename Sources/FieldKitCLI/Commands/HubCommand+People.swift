@@ -18,6 +18,7 @@ extension HubCommand.PersonCommand {
     /// `fieldkit hub person find TEXT`.
     struct Find: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "find",
             abstract: "List the persons whose name contains TEXT (case and accents ignored), with their ids.")
 
         @OptionGroup var global: GlobalOptions
@@ -41,6 +42,7 @@ extension HubCommand.PersonCommand {
     /// `fieldkit hub person export ID [--out DIR]`.
     struct Export: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "export",
             abstract: "Write everything headquarters holds about a person as JSON and CSV (an access request).",
             discussion: "Writes person-ID.json (the whole record) and person-ID.csv (one row per event) into DIR.")
 
@@ -132,6 +134,7 @@ extension HubCommand.PersonCommand {
     /// `fieldkit hub person erase ID --yes`.
     struct Erase: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "erase",
             abstract: "Erase a person's name at headquarters; devices erase it when they apply their next receipt.",
             discussion: """
                 Events keep the person's id, so no hash or chain changes; reports and records show "erased". \

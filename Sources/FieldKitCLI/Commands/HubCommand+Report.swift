@@ -8,6 +8,7 @@ extension HubCommand {
     /// `fieldkit hub report`.
     struct Report: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "report",
             abstract: "The numbers for funders: repairs, instruments, training and devices (docs/reports.md).",
             discussion: """
                 Records are counted by their local date (the day the technician recorded, in the site's own time). \

@@ -22,6 +22,7 @@ extension HubCommand {
     /// `fieldkit hub serve`.
     struct Serve: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "serve",
             abstract: "Take change archives by upload and hand out receipts and the published bundle over HTTP.",
             discussion: """
                 Uploads listen on 127.0.0.1 unless told otherwise; put the server behind a TLS reverse proxy \

@@ -30,6 +30,7 @@ struct HubCommand: ParsableCommand {
     /// `fieldkit hub init --root-out DIR`.
     struct Init: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "init",
             abstract:
                 "Make headquarters: its store, signing and sealing keys, trust statement, and the root key in DIR.")
 
@@ -72,6 +73,7 @@ struct HubCommand: ParsableCommand {
     /// `fieldkit hub keys`.
     struct Keys: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "keys",
             abstract: "Print the root fingerprint and headquarters' signing and sealing public keys.")
 
         @OptionGroup var global: GlobalOptions
@@ -101,6 +103,7 @@ struct HubCommand: ParsableCommand {
     /// `fieldkit hub status`.
     struct Status: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "status",
             abstract:
                 "Show each enrolled device's delivery: events held, gaps, archives, receipts; and the state digest.")
 

@@ -8,6 +8,7 @@ extension InstrumentCommand {
     /// `fieldkit instrument register`: a donated or unknown instrument under a provisional tag.
     struct Register: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "register",
             abstract: "Register an instrument the depot does not know, under a provisional tag.")
 
         @OptionGroup var global: GlobalOptions
@@ -71,7 +72,7 @@ extension InstrumentCommand {
 
     /// `fieldkit instrument history TAG`.
     struct History: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Every event that touched an instrument, in order.")
+        static let configuration = CommandConfiguration(commandName: "history", abstract: "Every event that touched an instrument, in order.")
 
         @OptionGroup var global: GlobalOptions
 

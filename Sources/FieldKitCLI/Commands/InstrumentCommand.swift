@@ -11,6 +11,7 @@ struct InstrumentCommand: ParsableCommand {
 
     struct Show: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show one instrument; the tag is forgiving (lo vn 4123 finds LO-VN-004123).")
 
         @OptionGroup var global: GlobalOptions
@@ -53,6 +54,7 @@ struct InstrumentCommand: ParsableCommand {
 
     struct Find: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "find",
             abstract: "Find instruments by tag, type (English or Dutch), maker, model or serial.")
 
         @OptionGroup var global: GlobalOptions

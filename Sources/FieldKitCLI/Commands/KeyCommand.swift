@@ -11,7 +11,7 @@ struct KeyCommand: ParsableCommand {
 
     /// `fieldkit key show [--fingerprint]`.
     struct Show: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Print this device's public key file.")
+        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print this device's public key file.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -37,6 +37,7 @@ struct KeyCommand: ParsableCommand {
     /// `fieldkit key generate --out NAME`.
     struct Generate: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "generate",
             abstract: "Write a new signing key pair NAME.key (mode 600) and NAME.pub.")
 
         @OptionGroup var global: GlobalOptions

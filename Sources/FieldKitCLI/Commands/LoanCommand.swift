@@ -50,7 +50,7 @@ struct LoanCommand: ParsableCommand {
     }
 
     struct Out: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Lend an instrument to a site.")
+        static let configuration = CommandConfiguration(commandName: "out", abstract: "Lend an instrument to a site.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The instrument's tag.") var tag: String
         @Option(help: "The site it goes to.") var to: String
@@ -61,7 +61,7 @@ struct LoanCommand: ParsableCommand {
     }
 
     struct Return: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Take an instrument back to the depot.")
+        static let configuration = CommandConfiguration(commandName: "return", abstract: "Take an instrument back to the depot.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The instrument's tag.") var tag: String
 
@@ -71,7 +71,7 @@ struct LoanCommand: ParsableCommand {
     }
 
     struct Move: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Move an instrument from one site to another.")
+        static let configuration = CommandConfiguration(commandName: "move", abstract: "Move an instrument from one site to another.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The instrument's tag.") var tag: String
         @Option(help: "The site it goes to.") var to: String

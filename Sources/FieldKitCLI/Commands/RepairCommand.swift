@@ -115,7 +115,7 @@ struct RepairCommand: ParsableCommand {
     }
 
     struct Log: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a repair of one instrument.")
+        static let configuration = CommandConfiguration(commandName: "log", abstract: "Record a repair of one instrument.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -176,7 +176,7 @@ struct RepairCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "List repairs, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List repairs, newest first.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -200,6 +200,7 @@ struct RepairCommand: ParsableCommand {
 
     struct Show: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a repair as amended, with its history and photos.")
 
         @OptionGroup var global: GlobalOptions
@@ -217,6 +218,7 @@ struct RepairCommand: ParsableCommand {
 
     struct Amend: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "amend",
             abstract: "Correct a repair: the original stays, the amendment is recorded beside it.")
 
         @OptionGroup var global: GlobalOptions

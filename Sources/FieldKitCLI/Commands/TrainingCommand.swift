@@ -11,7 +11,7 @@ struct TrainingCommand: ParsableCommand {
         subcommands: [Record.self, List.self, Show.self, Amend.self])
 
     struct Record: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Record a training session.")
+        static let configuration = CommandConfiguration(commandName: "record", abstract: "Record a training session.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -93,7 +93,7 @@ struct TrainingCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "List training sessions, newest first.")
+        static let configuration = CommandConfiguration(commandName: "list", abstract: "List training sessions, newest first.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -114,6 +114,7 @@ struct TrainingCommand: ParsableCommand {
 
     struct Show: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "show",
             abstract: "Show a training session as amended, with its history.")
 
         @OptionGroup var global: GlobalOptions
@@ -130,7 +131,7 @@ struct TrainingCommand: ParsableCommand {
     }
 
     struct Amend: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(abstract: "Correct a training record; the original stays.")
+        static let configuration = CommandConfiguration(commandName: "amend", abstract: "Correct a training record; the original stays.")
 
         @OptionGroup var global: GlobalOptions
 

@@ -12,6 +12,7 @@ struct TrustCommand: ParsableCommand {
     /// `fieldkit trust issue --root ROOT.key --signing SIGNING.pub … --version N --expires DATE --out DIR`.
     struct Issue: ParsableCommand, ContextCommand {
         static let configuration = CommandConfiguration(
+            commandName: "issue",
             abstract: "Write trust.json and trust.json.minisig, signed by the root key, into DIR.")
 
         @OptionGroup var global: GlobalOptions
