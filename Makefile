@@ -78,10 +78,10 @@ install: install-deps man
 	echo "installed fieldkit, its man page and completions under $$root"
 
 lint:
-	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Plugins
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Plugins Benchmarks
 
 format:
-	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Plugins
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Plugins Benchmarks
 
 build-tests: install-test-deps
 	$(SWIFT) build --build-tests

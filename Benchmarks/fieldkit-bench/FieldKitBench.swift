@@ -113,14 +113,17 @@ struct Generate: ParsableCommand {
         // The seed and where the log ends: the same chunks give the same events.
         var random = SeededRandom(state: seed ^ UInt64(last?.event.seq ?? 0))
         // Trainees are people with names, so archives carry a people list as in the field.
-        let trainees = (1...40).map { Person(id: "p-" + String(format: "%014llx", $0 &* 0x9E37_79B9), name: "Leerling \($0)") }
+        let trainees = (1...40).map {
+            Person(id: "p-" + String(format: "%014llx", $0 &* 0x9E37_79B9), name: "Leerling \($0)")
+        }
         if last.map({ $0.event.seq <= 1 }) ?? true {
             let draft = EventDraft(
                 type: EventType.trainingRecorded,
                 payload: .object([
                     "checklist": .string(checklists.first ?? "string-setup-check"), "done": .array([]),
                     "notApplicable": .array([]), "signedOff": .bool(true),
-                    "trainees": .array(trainees.map { .string($0.id) }), "trainer": technician.map(JSONValue.string) ?? .null,
+                    "trainees": .array(trainees.map { .string($0.id) }),
+                    "trainer": technician.map(JSONValue.string) ?? .null,
                 ]), bundle: bundle)
             let start = Date(timeIntervalSince1970: Double((last?.event.hlc.millis ?? 0) + 60_000) / 1000)
             let fixed = FieldKitEnvironment(

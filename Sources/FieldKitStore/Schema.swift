@@ -218,10 +218,15 @@ enum Schema {
                     ) STRICT;
                     """)
         }
-        // Refolding a record looks for its amendments by type: without this index every repair
-        // merged at headquarters read every event held (docs/PERFORMANCE.md).
-        migrator.registerMigration("v7-events-by-type") { db in
-            try db.execute(sql: "CREATE INDEX events_by_type ON events(type)")
+        // Refolding a record looks for its amendments by type and replaces a training's
+        // competencies by event: without these indexes every repair or training merged at
+        // headquarters read every event or competency held (docs/PERFORMANCE.md).
+        migrator.registerMigration("v7-merge-indexes") { db in
+            try db.execute(
+                sql: """
+                    CREATE INDEX events_by_type ON events(type);
+                    CREATE INDEX competencies_by_event ON competencies(event_id);
+                    """)
         }
         return migrator
     }

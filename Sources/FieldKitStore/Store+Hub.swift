@@ -305,7 +305,9 @@ extension Store {
                 try Store.checkChain(stored, in: db)
                 try Store.insert(stored, in: db)
                 touched.formUnion(try Store.link(event, tags: EventTags.tags(of: event), in: db))
-                try db.cachedStatement(sql: "INSERT INTO hub_arrivals (event_id) VALUES (?)").execute(arguments: [event.id])
+                try db.cachedStatement(sql: "INSERT INTO hub_arrivals (event_id) VALUES (?)").execute(arguments: [
+                    event.id
+                ])
                 outcome.accepted += 1
             }
             // Each instrument the archive touches is folded once, on all its events.

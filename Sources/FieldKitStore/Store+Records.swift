@@ -59,7 +59,7 @@ extension Store {
         }
         switch event.type {
         case EventType.repairLogged, EventType.trainingRecorded:
-            try refoldRecord(event.id, in: db)
+            try refoldRecord(original: event, in: db)
         case EventType.repairAmended, EventType.trainingAmended:
             if let original = event.payload["record"]?.stringValue { try refoldRecord(original, in: db) }
         default:
@@ -144,9 +144,17 @@ extension Store {
 
     /// Recomputes a record from its original event and every amendment of it (ordered by clock, then id).
     static func refoldRecord(_ id: String, in db: Database) throws {
-        guard let line = try Data.fetchOne(db.cachedStatement(sql: "SELECT line FROM events WHERE id = ?"), arguments: [id])
+        guard
+            let line = try Data.fetchOne(
+                db.cachedStatement(sql: "SELECT line FROM events WHERE id = ?"), arguments: [id])
         else { return }
-        let original = try StoredEvent(bytes: line).event
+        try refoldRecord(original: try StoredEvent(bytes: line).event, in: db)
+    }
+
+    /// `refoldRecord(_:in:)` with the original event at hand (it has just been linked), so it is
+    /// not read and decoded again.
+    static func refoldRecord(original: Event, in db: Database) throws {
+        let id = original.id
         guard original.type == EventType.repairLogged || original.type == EventType.trainingRecorded else { return }
         let kind = original.type == EventType.repairLogged ? "repair" : "training"
         let amendmentType = kind == "repair" ? EventType.repairAmended : EventType.trainingAmended

@@ -77,7 +77,8 @@ extension Store {
         var people: [Person] = []
         for id in Set(ids).sorted() {
             if let row = try Row.fetchOne(
-                db, sql: "SELECT id, name FROM people WHERE id = ? AND name IS NOT NULL", arguments: [id])
+                db.cachedStatement(sql: "SELECT id, name FROM people WHERE id = ? AND name IS NOT NULL"),
+                arguments: [id])
             {
                 people.append(Person(id: row["id"], name: row["name"]))
             }

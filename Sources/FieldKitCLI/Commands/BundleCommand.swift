@@ -150,7 +150,8 @@ struct BundleCommand: ParsableCommand {
 
     /// `bundle info FILE`: what the bundle holds, after the same checks as `verify`.
     struct Info: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "info", abstract: "Show a bundle's version, dates and content.")
+        static let configuration = CommandConfiguration(
+            commandName: "info", abstract: "Show a bundle's version, dates and content.")
 
         @OptionGroup var global: GlobalOptions
         @OptionGroup var bundle: Checked

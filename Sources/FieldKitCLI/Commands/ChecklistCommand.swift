@@ -42,7 +42,8 @@ struct ChecklistCommand: ParsableCommand {
     }
 
     struct Show: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one checklist with every item.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Show one checklist with every item.")
 
         @OptionGroup var global: GlobalOptions
 

@@ -109,7 +109,8 @@ struct GuideCommand: ParsableCommand {
     }
 
     struct Search: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "search", abstract: "Search the guides (ranked, with snippets).")
+        static let configuration = CommandConfiguration(
+            commandName: "search", abstract: "Search the guides (ranked, with snippets).")
 
         @OptionGroup var global: GlobalOptions
 

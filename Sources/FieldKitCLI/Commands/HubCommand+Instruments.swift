@@ -124,7 +124,8 @@ extension HubCommand.InstrumentCommand {
 
     /// `hub instrument retire TAG --reason TEXT`.
     struct Retire: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "retire", abstract: "Retire an instrument: its status becomes retired.")
+        static let configuration = CommandConfiguration(
+            commandName: "retire", abstract: "Retire an instrument: its status becomes retired.")
 
         @OptionGroup var global: GlobalOptions
 

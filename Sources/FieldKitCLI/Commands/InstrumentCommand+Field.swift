@@ -72,7 +72,8 @@ extension InstrumentCommand {
 
     /// `fieldkit instrument history TAG`.
     struct History: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "history", abstract: "Every event that touched an instrument, in order.")
+        static let configuration = CommandConfiguration(
+            commandName: "history", abstract: "Every event that touched an instrument, in order.")
 
         @OptionGroup var global: GlobalOptions
 

@@ -11,7 +11,8 @@ struct KeyCommand: ParsableCommand {
 
     /// `fieldkit key show [--fingerprint]`.
     struct Show: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "show", abstract: "Print this device's public key file.")
+        static let configuration = CommandConfiguration(
+            commandName: "show", abstract: "Print this device's public key file.")
 
         @OptionGroup var global: GlobalOptions
 

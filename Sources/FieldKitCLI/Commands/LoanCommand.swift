@@ -61,7 +61,8 @@ struct LoanCommand: ParsableCommand {
     }
 
     struct Return: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "return", abstract: "Take an instrument back to the depot.")
+        static let configuration = CommandConfiguration(
+            commandName: "return", abstract: "Take an instrument back to the depot.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The instrument's tag.") var tag: String
 
@@ -71,7 +72,8 @@ struct LoanCommand: ParsableCommand {
     }
 
     struct Move: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "move", abstract: "Move an instrument from one site to another.")
+        static let configuration = CommandConfiguration(
+            commandName: "move", abstract: "Move an instrument from one site to another.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The instrument's tag.") var tag: String
         @Option(help: "The site it goes to.") var to: String

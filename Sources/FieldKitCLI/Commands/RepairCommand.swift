@@ -115,7 +115,8 @@ struct RepairCommand: ParsableCommand {
     }
 
     struct Log: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "log", abstract: "Record a repair of one instrument.")
+        static let configuration = CommandConfiguration(
+            commandName: "log", abstract: "Record a repair of one instrument.")
 
         @OptionGroup var global: GlobalOptions
 

@@ -9,7 +9,8 @@ struct SiteCommand: ParsableCommand {
         subcommands: [Use.self, List.self])
 
     struct Use: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "use", abstract: "Set the current site; new records go to it.")
+        static let configuration = CommandConfiguration(
+            commandName: "use", abstract: "Set the current site; new records go to it.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -27,7 +28,8 @@ struct SiteCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List the sites of the bundle in force.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List the sites of the bundle in force.")
 
         @OptionGroup var global: GlobalOptions
 

@@ -93,7 +93,8 @@ struct TrainingCommand: ParsableCommand {
     }
 
     struct List: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "list", abstract: "List training sessions, newest first.")
+        static let configuration = CommandConfiguration(
+            commandName: "list", abstract: "List training sessions, newest first.")
 
         @OptionGroup var global: GlobalOptions
 
@@ -131,7 +132,8 @@ struct TrainingCommand: ParsableCommand {
     }
 
     struct Amend: ParsableCommand, ContextCommand {
-        static let configuration = CommandConfiguration(commandName: "amend", abstract: "Correct a training record; the original stays.")
+        static let configuration = CommandConfiguration(
+            commandName: "amend", abstract: "Correct a training record; the original stays.")
 
         @OptionGroup var global: GlobalOptions
 
