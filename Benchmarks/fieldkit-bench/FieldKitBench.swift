@@ -83,7 +83,7 @@ struct Generate: ParsableCommand {
         "Limpia i oliá e válvulanan", "Planed the fingerboard, dressed the nut", "New endpin screw fitted",
         "Pulled the mouthpiece with the puller", "Spring replaced", "Sent to the depot: needs the workshop",
     ]
-    static let outcomes = ["fixed", "fixed", "fixed", "partly", "depot"]
+    static let outcomes = ["fixed", "fixed", "fixed", "fixed", "needs-depot", "beyond-repair"]
     static let conditions = ["good", "good", "fair", "poor"]
 
     func run() throws { try reporting(generate) }
