@@ -256,7 +256,10 @@ class Bench:
         )
 
     def run(self):
+        started = time.perf_counter()
         self.setup()
+        self.setup_seconds = time.perf_counter() - started
+        say(f"set up in {self.setup_seconds:.0f} s")
         self.total = int(run(["sqlite3", "dev/fieldkit.sqlite", "SELECT count(*) FROM events"], self.work, capture=True))
         for index in range(self.pairs):
             say(f"pair {index + 1} of {self.pairs}")
@@ -415,10 +418,17 @@ def main():
     say(text)
     say("")
     say("machine: " + "; ".join(f"{k} {v}" for k, v in description.items()))
-    say(f"benchmark took {time.perf_counter() - started:.0f} s after the build")
+    took = time.perf_counter() - started
+    say(f"benchmark took {took:.0f} s after the build ({bench.setup_seconds:.0f} s of it setting up)")
     os.makedirs(os.path.dirname(work), exist_ok=True)
     with open(os.path.join(os.path.dirname(work), f"results-{args.events}.json"), "w") as handle:
-        json.dump({"events": bench.total, "machine": description, "rows": rows}, handle, indent=2)
+        json.dump(
+            {
+                "events": bench.total, "machine": description, "rows": rows, "seconds": round(took),
+                "setup_seconds": round(bench.setup_seconds),
+            },
+            handle, indent=2,
+        )
     with open(os.path.join(os.path.dirname(work), f"results-{args.events}.md"), "w") as handle:
         handle.write(text + "\n")
 

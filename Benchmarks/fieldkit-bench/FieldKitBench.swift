@@ -34,20 +34,7 @@ func reporting(_ body: () throws -> Void) throws {
     }
 }
 
-/// SplitMix64: the same seed gives the same dataset on every machine.
-struct SeededRandom {
-    var state: UInt64
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
-
+extension SeededRandom {
     mutating func pick<T>(_ items: [T]) -> T { items[below(items.count)] }
 
     /// A hex id of 32 digits, as the toolkit makes them.
@@ -111,7 +98,7 @@ struct Generate: ParsableCommand {
             throw BenchFailure(description: "\(dataDir) holds other devices' events: use a new device", code: 65)
         }
         // The seed and where the log ends: the same chunks give the same events.
-        var random = SeededRandom(state: seed ^ UInt64(last?.event.seq ?? 0))
+        var random = SeededRandom(seed: seed ^ UInt64(last?.event.seq ?? 0))
         // Trainees are people with names, so archives carry a people list as in the field.
         let trainees = (1...40).map {
             Person(id: "p-" + String(format: "%014llx", $0 &* 0x9E37_79B9), name: "Leerling \($0)")

@@ -4,33 +4,6 @@ import Foundation
 /// Generates the inventory snapshot deterministically: the same seed, count, instrument
 /// types and sites always give the same instruments, byte for byte.
 public enum InventoryGenerator {
-    /// A small, fast, well-mixed generator (SplitMix64) with a fixed algorithm, unlike the
-    /// standard library's, so the inventory never changes with the toolchain.
-    struct SplitMix64 {
-        var state: UInt64
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-
-        mutating func below(_ bound: Int) -> Int { Int(next() % UInt64(max(bound, 1))) }
-
-        mutating func weighted<T>(_ choices: [(T, Int)]) -> T? {
-            let total = choices.reduce(0) { $0 + max($1.1, 0) }
-            guard total > 0 else { return choices.first?.0 }
-            var pick = below(total)
-            for (value, weight) in choices where weight > 0 {
-                if pick < weight { return value }
-                pick -= weight
-            }
-            return choices.last?.0
-        }
-    }
-
     static let statuses = [("in-use", 76), ("at-depot", 14), ("in-repair", 7), ("retired", 3)]
     static let conditions = [("good", 55), ("fair", 30), ("poor", 12), ("unplayable", 3)]
     static let modelSuffixes = ["Student", "Student II", "Standard", "Advance", "Classic", "100", "200", "300"]
@@ -48,7 +21,7 @@ public enum InventoryGenerator {
         do { createdDay = try EventTime.days(of: created) } catch {
             throw .source(path: "VERSION", reason: "created is not a YYYY-MM-DD date")
         }
-        var random = SplitMix64(state: settings.seed)
+        var random = SeededRandom(seed: settings.seed)
         var numbers: [String: Int] = [:]
         var items: [InventoryItem] = []
         items.reserveCapacity(settings.count)

@@ -136,10 +136,12 @@ public enum InstrumentFold {
     }
 
     /// `described`: nil unless the snapshot or an event describes the instrument; otherwise a
-    /// state is made anyway (for a placeholder entry).
-    static func fold(tag: String, base: InstrumentBase?, events: [Event], aliases: [String], described: Bool)
-        -> InstrumentState?
-    {
+    /// state is made anyway (for a placeholder entry). `alsoHeld`: ids of events folded into
+    /// `base` already (not in `events`), so naming them in a basis leaves nothing dangling.
+    static func fold(
+        tag: String, base: InstrumentBase?, events: [Event], aliases: [String], described: Bool,
+        alsoHeld: Set<String> = []
+    ) -> InstrumentState? {
         var unique: [String: Event] = [:]
         for event in events { unique[event.id] = event }
         let sorted = unique.values.sorted { $0.id < $1.id }
@@ -165,7 +167,7 @@ public enum InstrumentFold {
             events: (base?.folded ?? 0) + sorted.count)
         let names = Set(aliases + (base?.aliases ?? []))
         if !names.isEmpty { state.aliases = names.sorted() }
-        let held = Set(sorted.map(\.id))
+        let held = Set(sorted.map(\.id)).union(alsoHeld)
         for attribute in attributes {
             // Only a setter of the same attribute overrides: a move does not undo a loan's status.
             let setters = sorted.filter { assignments($0)[attribute] != nil }
@@ -239,9 +241,19 @@ public enum InstrumentFold {
             let state = fold(tag: tag, base: base, events: events, aliases: aliases, described: false)
         else { return nil }
         let describedHere = fold(tag: tag, base: base, events: events, aliases: aliases) != nil
+        return entry(of: state, base: base, events: events, placeholder: !describedHere)
+    }
+
+    /// The fold of everything folded so far, as a base to fold later events on: what
+    /// `snapshotEntry` writes, kept beside an instrument's state so that a batch of new events
+    /// folds on it instead of on the instrument's whole history (`extend`).
+    public static func entry(of state: InstrumentState, base: InstrumentBase?, events: [Event], placeholder: Bool)
+        -> InstrumentBase
+    {
         let byID = Dictionary(events.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         var entry = InstrumentBase(
-            tag: tag, type: state.type, size: state.size, maker: state.maker, model: state.model, serial: state.serial,
+            tag: state.tag, type: state.type, size: state.size, maker: state.maker, model: state.model,
+            serial: state.serial,
             site: state.site, status: state.status, condition: state.condition, lastService: state.lastService)
         var heads: [String: [SnapshotHead]] = [:]
         for (attribute, ids) in state.heads {
@@ -257,7 +269,45 @@ public enum InstrumentFold {
         entry.folded = state.events
         entry.aliases = state.aliases
         entry.provisional = state.provisional ? true : nil
-        entry.placeholder = describedHere ? nil : true
+        entry.placeholder = placeholder ? true : nil
         return entry
     }
+
+    /// Folds `events`, none of them folded before, on `folded` — the `entry` of an instrument's
+    /// state — giving what folding the instrument's whole history gives; nil when that cannot be
+    /// told from the entry alone and the caller must fold the whole history:
+    /// - an event that adds, registers, confirms or maps an instrument (it may change which
+    ///   event describes it, whether it is accepted, and its aliases);
+    /// - a placeholder entry (nothing describes the instrument yet);
+    /// - a basis naming an event that is neither among `events` nor a head of that attribute,
+    ///   unless `isHeld` says it was folded into the entry (then it only stays overridden).
+    public static func extend(
+        _ folded: InstrumentBase, with events: [Event], isHeld: (String) throws -> Bool
+    ) rethrows -> (state: InstrumentState, entry: InstrumentBase)? {
+        guard folded.placeholder != true, folded.aliases == nil,
+            !events.contains(where: { extendsNot.contains($0.type) })
+        else { return nil }
+        let fresh = Set(events.map(\.id))
+        var alsoHeld = Set<String>()
+        for attribute in attributes {
+            let heads = Set((folded.heads?[attribute] ?? []).map(\.event))
+            for event in events where assignments(event)[attribute] != nil {
+                for id in event.basis where !fresh.contains(id) && !heads.contains(id) && !alsoHeld.contains(id) {
+                    guard try isHeld(id) else { return nil }
+                    alsoHeld.insert(id)
+                }
+            }
+        }
+        guard
+            let state = fold(
+                tag: folded.tag, base: folded, events: events, aliases: [], described: true, alsoHeld: alsoHeld)
+        else { return nil }
+        return (state, entry(of: state, base: folded, events: events, placeholder: false))
+    }
+
+    /// The event types `extend` leaves to a fold of the whole history.
+    static let extendsNot: Set<String> = [
+        EventType.instrumentAdded, EventType.instrumentRegistered, EventType.instrumentConfirmed,
+        EventType.instrumentMapped,
+    ]
 }

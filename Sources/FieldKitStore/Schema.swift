@@ -228,6 +228,12 @@ enum Schema {
                     CREATE INDEX competencies_by_event ON competencies(event_id);
                     """)
         }
+        // Beside each instrument's state, the fold it was made from (`InstrumentFold.entry`):
+        // a batch of new events folds on it instead of on the instrument's whole history. NULL
+        // (a store from before, or a state made otherwise) folds the whole history once.
+        migrator.registerMigration("v8-kept-folds") { db in
+            try db.execute(sql: "ALTER TABLE instrument_state ADD COLUMN fold TEXT")
+        }
         return migrator
     }
 }

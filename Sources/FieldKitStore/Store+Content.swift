@@ -240,12 +240,7 @@ extension Store {
             }
             // A new snapshot changes the base every instrument's state is folded on.
             try Store.rebuildAliases(in: db)
-            try db.execute(sql: "DELETE FROM instrument_state")
-            for tag in try String.fetchAll(
-                db, sql: "SELECT DISTINCT tag FROM instrument_events UNION SELECT alias FROM instrument_aliases")
-            {
-                try Store.refold(tag: tag, in: db)
-            }
+            try Store.refoldAll(in: db)
             try db.execute(sql: "UPDATE bundle_installed SET in_force = 0")
             try db.execute(
                 sql: """

@@ -279,7 +279,7 @@ extension Store {
     public func importArchive(_ archive: ArchiveImport, wall: String) throws(StoreFailure) -> ImportOutcome {
         try write { db in
             var outcome = ImportOutcome(accepted: 0, known: 0)
-            var touched = Set<String>()
+            var batch = FoldBatch()
             for stored in archive.events {
                 let event = stored.event
                 if let held = try String.fetchOne(
@@ -304,14 +304,15 @@ extension Store {
                 }
                 try Store.checkChain(stored, in: db)
                 try Store.insert(stored, in: db)
-                touched.formUnion(try Store.link(event, tags: EventTags.tags(of: event), in: db))
+                let tags = EventTags.tags(of: event)
+                batch.add(event, tags: tags, touched: try Store.link(event, tags: tags, in: db))
                 try db.cachedStatement(sql: "INSERT INTO hub_arrivals (event_id) VALUES (?)").execute(arguments: [
                     event.id
                 ])
                 outcome.accepted += 1
             }
             // Each instrument the archive touches is folded once, on all its events.
-            try Store.refold(tags: touched, in: db)
+            try Store.refold(batch, in: db)
             try Store.upsert(people: archive.people, in: db)
             let identity = archive.identity
             try db.execute(

@@ -37,14 +37,16 @@ extension Store {
     /// Applies an already-inserted event to the derived tables. Every derived row is recomputed
     /// from the whole set of events behind it, so the order events arrive in never matters.
     static func apply(_ event: Event, tags: [String], in db: Database) throws {
-        try refold(tags: try link(event, tags: tags, in: db), in: db)
+        var batch = FoldBatch()
+        batch.add(event, tags: tags, touched: try link(event, tags: tags, in: db))
+        try refold(batch, in: db)
     }
 
     /// Everything `apply` does but fold instruments: links the event to its tags, moves a
     /// provisional tag's alias and refolds the records it changes; returns the tags to refold.
-    /// A batch links all its events and then refolds each tag once (`refold(tags:)`): a fold is
+    /// A batch links all its events and then refolds each tag once (`refold(_:in:)`): a fold is
     /// a function of the set of events, so that gives the state one event at a time would,
-    /// without folding a tag's whole history again for each of its events.
+    /// without folding a tag's history again for each of its events.
     static func link(_ event: Event, tags: [String], in db: Database) throws -> Set<String> {
         var touched = Set(tags)
         for tag in touched {
@@ -68,9 +70,89 @@ extension Store {
         return touched
     }
 
-    /// Refolds each of `tags` once.
-    static func refold(tags: Set<String>, in db: Database) throws {
-        for tag in tags.sorted() { try refold(tag: tag, in: db) }
+    /// Refolds each tag of a batch once: on the fold kept beside its state when the batch's
+    /// events allow (`InstrumentFold.extend`), otherwise from its whole history.
+    static func refold(_ batch: FoldBatch, in db: Database) throws {
+        for tag in batch.tags.sorted() {
+            if !batch.whole.contains(tag), let events = batch.fresh[tag], try extendFold(tag: tag, with: events, in: db)
+            {
+                continue
+            }
+            try refold(tag: tag, in: db)
+        }
+    }
+
+    /// Folds every instrument again from its whole history, dropping every kept fold: what
+    /// installing a snapshot does. The state is the same as before (the tests check that
+    /// extending kept folds and folding whole histories agree).
+    public func refoldAllInstruments() throws(StoreFailure) {
+        try write { db in try Store.refoldAll(in: db) }
+    }
+
+    static func refoldAll(in db: Database) throws {
+        try db.execute(sql: "DELETE FROM instrument_state")
+        for tag in try String.fetchAll(
+            db, sql: "SELECT DISTINCT tag FROM instrument_events UNION SELECT alias FROM instrument_aliases")
+        {
+            try refold(tag: tag, in: db)
+        }
+    }
+
+    /// Folds `events` (new to this store, linked to `tag`) on the fold kept for `tag`; false
+    /// when the tag has no kept fold, has aliases or is one, or `InstrumentFold.extend` declines.
+    static func extendFold(tag: String, with events: [Event], in db: Database) throws -> Bool {
+        guard
+            let kept = try String.fetchOne(
+                db.cachedStatement(sql: "SELECT fold FROM instrument_state WHERE tag = ? AND fold IS NOT NULL"),
+                arguments: [tag]),
+            !(try Bool.fetchOne(
+                db.cachedStatement(
+                    sql: "SELECT EXISTS (SELECT 1 FROM instrument_aliases WHERE tag = ?1 OR alias = ?1)"),
+                arguments: [tag]) ?? true)
+        else { return false }
+        // Events a snapshot in force folds already are not folded again (as in `foldedEvents`).
+        var beyond: [Event] = []
+        for event in events where event.seq > (try watermark(of: event.device, in: db)) { beyond.append(event) }
+        guard !beyond.isEmpty else { return true }
+        let folded = try JSONDecoder().decode(InstrumentBase.self, from: Data(kept.utf8))
+        guard
+            let (state, entry) = try InstrumentFold.extend(
+                folded, with: beyond,
+                isHeld: { id in
+                    try Bool.fetchOne(
+                        db.cachedStatement(
+                            sql: """
+                                SELECT EXISTS (SELECT 1 FROM instrument_events i JOIN events e ON e.id = i.event_id
+                                WHERE i.tag = ? AND i.event_id = ?
+                                AND e.seq > coalesce((SELECT w.seq FROM snapshot_watermarks w WHERE w.device = e.device), 0))
+                                """), arguments: [tag, id]) ?? false
+                })
+        else { return false }
+        try writeState(state, fold: entry, in: db)
+        return true
+    }
+
+    /// The seq up to which the snapshot in force folds `device`'s events (0 when none).
+    static func watermark(of device: String, in db: Database) throws -> Int64 {
+        try Int64.fetchOne(
+            db.cachedStatement(sql: "SELECT seq FROM snapshot_watermarks WHERE device = ?"), arguments: [device]) ?? 0
+    }
+
+    /// Writes an instrument's state and the fold it was made from (`InstrumentFold.entry`).
+    static func writeState(_ state: InstrumentState, fold: InstrumentBase, in db: Database) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try db.cachedStatement(
+            sql: """
+                INSERT INTO instrument_state (tag, site, status, document, fold) VALUES (?, ?, ?, ?, ?)
+                ON CONFLICT (tag) DO UPDATE SET site = excluded.site, status = excluded.status,
+                    document = excluded.document, fold = excluded.fold
+                """
+        ).execute(
+            arguments: [
+                state.tag, state.site, state.status, String(decoding: try encoder.encode(state), as: UTF8.self),
+                String(decoding: try encoder.encode(fold), as: UTF8.self),
+            ])
     }
 
     /// Refolds one instrument (Sync/SPEC.md §17): a provisional tag that is an alias folds into
@@ -95,15 +177,8 @@ extension Store {
             try db.cachedStatement(sql: "DELETE FROM instrument_state WHERE tag = ?").execute(arguments: [tag])
             return
         }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        try db.cachedStatement(
-            sql: """
-                INSERT INTO instrument_state (tag, site, status, document) VALUES (?, ?, ?, ?)
-                ON CONFLICT (tag) DO UPDATE SET site = excluded.site, status = excluded.status, document = excluded.document
-                """
-        ).execute(
-            arguments: [tag, state.site, state.status, String(decoding: try encoder.encode(state), as: UTF8.self)])
+        try writeState(
+            state, fold: InstrumentFold.entry(of: state, base: base, events: events, placeholder: false), in: db)
     }
 
     /// What folding depot tag `tag` takes: its aliases, the events about it and them that the
@@ -384,15 +459,33 @@ extension Store {
     }
 }
 
+/// The events a batch (an archive, a receipt, a merge) linked to each tag, so that each tag is
+/// refolded once when the batch is in (`Store.refold(_:in:)`).
+struct FoldBatch {
+    /// Per tag, the batch's new events linked to it.
+    var fresh: [String: [Event]] = [:]
+    /// Tags to refold from their whole history: an alias moved to or from them.
+    var whole: Set<String> = []
+
+    var tags: Set<String> { whole.union(fresh.keys) }
+
+    /// Adds a linked event: `tags` are the tags it was linked to, `touched` what `Store.link` returned.
+    mutating func add(_ event: Event, tags: [String], touched: Set<String>) {
+        let linked = Set(tags)
+        for tag in linked { fresh[tag, default: []].append(event) }
+        whole.formUnion(touched.subtracting(linked))
+    }
+}
+
 extension Store {
     /// Adds events that are already signed and chained (another device's, or a restored log's),
     /// skipping ones already held, and applies them — all in one transaction. Derived state is
     /// refolded from the whole set, so any order and any batching give the same state.
     public func merge(_ events: [StoredEvent]) throws(StoreFailure) {
         try write { db in
-            var touched = Set<String>()
-            for stored in events { touched.formUnion(try Store.mergeOne(stored, in: db) ?? []) }
-            try Store.refold(tags: touched, in: db)
+            var batch = FoldBatch()
+            for stored in events { try Store.mergeOne(stored, into: &batch, in: db) }
+            try Store.refold(batch, in: db)
         }
     }
 }

@@ -127,13 +127,11 @@ extension Store {
                     db, sql: "SELECT delivered_through FROM delivery WHERE device = ?", arguments: [device])
                 ?? 0
             var added = 0
-            var touched = Set<String>()
+            var batch = FoldBatch()
             for stored in receipt.events where stored.event.device != device {
-                guard let tags = try Store.mergeOne(stored, in: db) else { continue }
-                added += 1
-                touched.formUnion(tags)
+                if try Store.mergeOne(stored, into: &batch, in: db) { added += 1 }
             }
-            try Store.refold(tags: touched, in: db)
+            try Store.refold(batch, in: db)
             try Store.upsert(people: receipt.people, in: db)
             try Store.applyErasures(receipt.erased, in: db)
             let held = try Store.highestSeq(of: device, in: db)
@@ -159,10 +157,11 @@ extension Store {
             arguments: [device, through])
     }
 
-    /// Inserts and links one event of another log unless held; refuses a different event at its
-    /// place. Returns the tags to refold once the batch is in (`refold(tags:)`), nil when it was
+    /// Inserts and links one event of another log unless held, adding it to `batch` for the
+    /// refold once the batch is in; refuses a different event at its place. False when it was
     /// held already.
-    static func mergeOne(_ stored: StoredEvent, in db: Database) throws -> Set<String>? {
+    @discardableResult
+    static func mergeOne(_ stored: StoredEvent, into batch: inout FoldBatch, in db: Database) throws -> Bool {
         let held = try String.fetchOne(
             db.cachedStatement(sql: "SELECT hash FROM events WHERE (device = ? AND seq = ?) OR id = ?"),
             arguments: [stored.event.device, stored.event.seq, stored.event.id])
@@ -171,9 +170,11 @@ extension Store {
             guard held == stored.hash else {
                 throw StoreFailure.fork(device: stored.event.device, seq: stored.event.seq)
             }
-            return nil
+            return false
         }
         try insert(stored, in: db)
-        return try link(stored.event, tags: EventTags.tags(of: stored.event), in: db)
+        let tags = EventTags.tags(of: stored.event)
+        batch.add(stored.event, tags: tags, touched: try link(stored.event, tags: tags, in: db))
+        return true
     }
 }

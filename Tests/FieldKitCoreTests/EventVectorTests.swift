@@ -83,4 +83,20 @@ struct EventVectorTests {
             #expect(throws: CoreFailure.self) { try StoredEvent(bytes: Data(bad.utf8)) }
         }
     }
+
+    @Test("each payload value reads as its own kind; a fraction anywhere in a payload is refused")
+    func payloadKinds() throws {
+        let json = #"{"a":"1","b":1,"c":true,"d":null,"e":[1,"x",false],"f":{"g":[]},"h":2.0,"i":"true"}"#
+        let value = try JSONDecoder().decode(JSONValue.self, from: Data(json.utf8))
+        #expect(
+            value
+                == .object([
+                    "a": .string("1"), "b": .int(1), "c": .bool(true), "d": .null,
+                    "e": .array([.int(1), .string("x"), .bool(false)]), "f": .object(["g": .array([])]), "h": .int(2),
+                    "i": .string("true"),
+                ]))
+        for bad in [#"{"a":1.5}"#, #"[0.25]"#, #"{"a":{"b":[1e-3]}}"#] {
+            #expect(throws: DecodingError.self) { try JSONDecoder().decode(JSONValue.self, from: Data(bad.utf8)) }
+        }
+    }
 }

@@ -33,7 +33,7 @@ struct MigrationTests {
         #expect(
             try store.appliedMigrations() == [
                 "v1-device-people-events", "v2-bundle-content", "v3-field-records", "v4-sync", "v5-lifecycle",
-                "v6-master-data", "v7-merge-indexes",
+                "v6-master-data", "v7-merge-indexes", "v8-kept-folds",
             ])
         #expect(try store.events().count == 1)
         #expect(try store.logFindings().isEmpty)

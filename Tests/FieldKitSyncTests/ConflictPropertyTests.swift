@@ -158,6 +158,8 @@ struct ConflictPropertyTests {
                 #expect(report.problems == 0, "seed \(seed), replay \(replay): \(report.archives)")
             }
             #expect(try store.stateDigest() == digest, "seed \(seed), replay \(replay)")
+            try store.refoldAllInstruments()
+            #expect(try store.stateDigest() == digest, "seed \(seed), replay \(replay): kept folds differ")
         }
         print("conflict property seed \(seed): \(history.archives.count) archives, \(history.resolutions) resolutions")
     }
