@@ -5,7 +5,7 @@ SHELL := /bin/bash
 # so a build under make, under a nested make or in the shell would each rebuild everything.
 SWIFT ?= env -u MAKEFLAGS -u MAKELEVEL -u MFLAGS -u CONFIGURATION -u INSTALL_BUILD -u DESTDIR -u PREFIX swift
 SUDO := $(shell [ "$$(id -u)" = "0" ] || echo sudo)
-RUNTIME_PKGS := libsqlite3-dev libarchive-dev pkg-config
+RUNTIME_PKGS := libsqlite3-dev libarchive-dev pkg-config tzdata
 TEST_PKGS := minisign zstd sqlite3 libarchive-tools curl chromium chromium-driver python3-selenium \
 	zsh fish groff-base iproute2
 # What `make bench` runs beside fieldkit: the C tools of the baselines, GNU time for peak RSS,

@@ -124,8 +124,11 @@ public final class Store: Sendable {
 
     static func failure(_ error: DatabaseError, path: String) -> StoreFailure {
         let code = error.resultCode
-        if code == .SQLITE_NOTADB || code == .SQLITE_CORRUPT {
+        if code == .SQLITE_NOTADB {
             return .corrupted(path: path, description: "SQLite says the file is not a valid database")
+        }
+        if code == .SQLITE_CORRUPT {
+            return .corrupted(path: path, description: "SQLite found a damaged page in it (the disk image is malformed)")
         }
         // The message carries SQLite's words, never the statement's arguments.
         return .database(code: code.primaryResultCode.rawValue, description: error.message ?? "\(code)")

@@ -49,6 +49,35 @@ struct DoctorBackupTests {
         #expect(result.stdout.contains("problem: the store \(data)/fieldkit.sqlite is damaged"))
     }
 
+    @Test("doctor finds one damaged page in a store that is still SQLite and exits 65")
+    func damagedPage() throws {
+        let folder = TemporaryFolder("doctor-page")
+        let data = initialised(folder)
+        let store = data + "/fieldkit.sqlite"
+        // The stock sqlite3 folds the WAL into the file and says where the index of events by type lives.
+        let located = try Tools.run(
+            "sqlite3",
+            [
+                store, "PRAGMA wal_checkpoint(TRUNCATE);", "PRAGMA page_size;",
+                "SELECT rootpage FROM sqlite_schema WHERE name = 'events_by_type';",
+            ])
+        #expect(located.status == 0, "\(located.stderr)")
+        let numbers = located.stdout.split(separator: "\n").compactMap { Int($0) }
+        let (pageSize, page) = (try #require(numbers.dropLast().last), try #require(numbers.last))
+        #expect(page > 1)
+        // Every byte of that page after its header, garbage: the file still opens as SQLite.
+        let handle = try #require(FileHandle(forUpdatingAtPath: store))
+        try handle.seek(toOffset: UInt64((page - 1) * pageSize + 8))
+        try handle.write(contentsOf: Data(repeating: 0xA5, count: pageSize - 8))
+        try handle.close()
+        let result = fieldkit("doctor", "--data-dir", data)
+        #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
+        #expect(
+            result.stdout.contains("problem: the store \(store) is damaged: SQLite found a damaged page in it"),
+            "\(result.stdout)")
+        #expect(result.stderr.contains("restore the latest backup"), "\(result.stderr)")
+    }
+
     @Test("doctor warns, without failing, about a clock before 2020 or behind the newest event")
     func clockWarnings() throws {
         let folder = TemporaryFolder("doctor-clock")

@@ -40,6 +40,39 @@ struct EventLogTests {
         #expect(try store.counts() == StoreCounts(events: 3, undelivered: 3, people: 1))
     }
 
+    @Test("a laptop flown between CET, CEST and AST keeps its order; each event keeps its own offset and local day")
+    func timeZoneChanges() throws {
+        let amsterdam = try #require(TimeZone(identifier: "Europe/Amsterdam"), "tzdata is installed (make test)")
+        let curacao = try #require(TimeZone(identifier: "America/Curacao"), "tzdata is installed (make test)")
+        let folder = TemporaryFolder("zones")
+        let clock = TestClock()
+        let ids = CountingIDs()
+        let store = try Self.makeStore(folder, environment: .test(clock: clock, ids: ids))
+        // (UTC instant, zone of the laptop, offset and local day expected)
+        let steps: [(String, TimeZone, Int, String)] = [
+            ("2026-03-28T23:30:00Z", amsterdam, 60, "2026-03-29"),  // 00:30 CET
+            ("2026-03-29T01:30:00Z", amsterdam, 120, "2026-03-29"),  // 03:30 CEST, summer time began at 01:00 UTC
+            ("2026-03-29T03:00:00Z", curacao, -240, "2026-03-28"),  // landed: 23:00 the day before, locally
+            ("2026-10-25T00:30:00Z", amsterdam, 120, "2026-10-25"),  // 02:30 CEST
+            ("2026-10-25T01:30:00Z", amsterdam, 60, "2026-10-25"),  // 02:30 CET again: the hour repeats
+        ]
+        for (instant, zone, _, _) in steps {
+            clock.set(try #require(ISO8601DateFormatter().date(from: instant)))
+            try store.append(
+                EventDraft(type: "test.event", payload: .object([:])),
+                environment: .test(clock: clock, ids: ids, timeZone: zone))
+        }
+        let events = try store.events().map(\.event)
+        #expect(events.map(\.seq) == [1, 2, 3, 4, 5])
+        #expect(events.map(\.offsetMinutes) == steps.map(\.2))
+        #expect(events.map(\.date) == steps.map(\.3))
+        #expect(events.map(\.wall) == steps.map { $0.0.replacingOccurrences(of: ":00Z", with: ":00.000Z") })
+        // The clock follows UTC, so local times going back (landing, the repeated hour) change no order.
+        #expect(zip(events, events.dropFirst()).allSatisfy { $0.hlc < $1.hlc })
+        #expect(try store.newestEvent()?.event.seq == 5)
+        #expect(try store.logFindings().isEmpty)
+    }
+
     @Test("SQLite refuses to update or delete an event")
     func appendOnly() throws {
         let folder = TemporaryFolder("append-only")
