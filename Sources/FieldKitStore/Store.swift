@@ -128,7 +128,8 @@ public final class Store: Sendable {
             return .corrupted(path: path, description: "SQLite says the file is not a valid database")
         }
         if code == .SQLITE_CORRUPT {
-            return .corrupted(path: path, description: "SQLite found a damaged page in it (the disk image is malformed)")
+            return .corrupted(
+                path: path, description: "SQLite found a damaged page in it (the disk image is malformed)")
         }
         // The message carries SQLite's words, never the statement's arguments.
         return .database(code: code.primaryResultCode.rawValue, description: error.message ?? "\(code)")
