@@ -252,6 +252,42 @@ struct RefusalTests {
         #expect(FileManager.default.fileExists(atPath: old))
     }
 
+    @Test("a genuine signed file of another kind where an archive or a receipt goes is refused; nothing is taken")
+    func wrongKind() throws {
+        let (world, device, stick, archive) = try Self.setUp("refuse-kind")
+        try world.importAt([stick.folder])
+        let receipt = try #require(stick.receipts(for: device.id).first?.path)
+        // Headquarters' own receipt, signed by headquarters, offered as the device's next archive.
+        let posing = stick.outbound(device.id) + "/" + Mailbox.archiveName(device: device.id, range: SeqRange(4, 4))
+        for suffix in ["", ".minisig"] {
+            try FileManager.default.copyItem(atPath: receipt + suffix, toPath: posing + suffix)
+        }
+        let before = try Self.snapshot(world.hubStore)
+        let result = try #require(try world.importAt([posing]).archives.first)
+        #expect(result.outcome != "accepted" && result.accepted == 0)
+        #expect(result.reason?.contains("its signed statement is not for a change archive") == true, "\(result)")
+        #expect(try Self.snapshot(world.hubStore) == before)
+        Mailbox.remove(signed: posing)
+
+        // The device's own archive, signed by the device, offered to it as a newer receipt.
+        let archiveAsReceipt = stick.inbound(device.id) + "/" + Mailbox.receiptName(device: device.id, version: 9)
+        for suffix in ["", ".minisig"] {
+            try FileManager.default.copyItem(atPath: archive + suffix, toPath: archiveAsReceipt + suffix)
+        }
+        let events = try device.store.events().count
+        let report = try device.sync(stick)
+        let refused = try #require(report.receipts.first { $0.version == 9 })
+        #expect(refused.outcome == "refused")
+        // Its signature is genuine, but by a key headquarters' trust statement does not name.
+        #expect(
+            refused.reason
+                == "the file is signed by key \(device.keys.signing.keyID.minisignHex), which the trust statement does not name"
+        )
+        #expect(try device.store.lastReceiptVersion() == 1, "the genuine receipt still applies; the impostor does not")
+        #expect(try device.store.events().count == events)
+        #expect(FileLayer.exists(archiveAsReceipt), "a refused receipt stays where it is")
+    }
+
     @Test("a request naming an enrolled device id with another key is refused as bad data; the roster is unchanged")
     func enrolledWithAnotherKey() throws {
         let world = try SyncWorld("refuse-other-key")
