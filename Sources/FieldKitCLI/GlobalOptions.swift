@@ -18,6 +18,7 @@ struct GlobalOptions: ParsableArguments {
     /// Opens the device's store, holding the folder lock for as long as the result lives.
     func openStore(_ context: CommandContext) throws -> (store: Store, lock: FolderLock, folder: String) {
         let folder = try dataFolder(context)
+        guard !DataFolder.isUnfinishedRestore(folder) else { throw StoreFailure.unfinishedRestore(folder: folder) }
         guard FileLayer.exists(folder + "/" + DataFolder.storeName) else {
             throw StoreFailure.notInitialised(folder: folder)
         }

@@ -33,7 +33,7 @@ public enum FileLayer {
         }
         guard close(fd) == 0 else { throw .cannotWrite(path: path, code: errno, description: errorText()) }
         FaultPoint.fileSynced.reach()
-        guard !IOFault.rename.strikes(), rename(temp, path) == 0 else {
+        guard !IOFault.rename.strikes(), Glibc.rename(temp, path) == 0 else {
             throw .cannotWrite(path: path, code: errno, description: errorText())
         }
         ok = true
@@ -138,6 +138,30 @@ public enum FileLayer {
     /// change; that is accepted for public files, never for secret ones (no group or other bits).
     static func applyMode(fd: Int32, mode: mode_t) -> Bool {
         fchmod(fd, mode) == 0 || mode & 0o077 != 0
+    }
+
+    /// Renames `source` over `target` (one step: `target` is the old file or the new one, never
+    /// a mix) and flushes the folder, as the last step of a write made elsewhere.
+    public static func rename(_ source: String, over target: String) throws(CoreFailure) {
+        guard !IOFault.rename.strikes(), Glibc.rename(source, target) == 0 else {
+            throw .cannotWrite(path: target, code: errno, description: errorText())
+        }
+        FaultPoint.fileRenamed.reach()
+        syncFolder(folderOf(target))
+    }
+
+    /// Removes the file at `path` and flushes its folder; a file already gone is no failure.
+    public static func remove(_ path: String) throws(CoreFailure) {
+        guard unlink(path) == 0 || errno == ENOENT else {
+            throw .cannotWrite(path: path, code: errno, description: errorText())
+        }
+        FaultPoint.fileRemoved.reach()
+        syncFolder(folderOf(path))
+    }
+
+    static func folderOf(_ path: String) -> String {
+        let folder = (path as NSString).deletingLastPathComponent
+        return folder.isEmpty ? "." : folder
     }
 
     /// Flushes a folder's entries so a rename in it survives a power cut.

@@ -13,7 +13,7 @@ public final class FolderLock: Sendable {
 
     /// Takes the lock on `folder`, polling until `wait` has passed.
     public init(folder: String, wait: Duration = .seconds(3)) throws(CoreFailure) {
-        let path = folder + "/.lock"
+        let path = folder + "/" + DataFolder.lockName
         let fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw .cannotWrite(path: path, code: errno, description: FileLayer.errorText())

@@ -39,9 +39,11 @@ public final class Store: Sendable {
         return store
     }
 
-    /// Opens the store in `folder`, migrating it forward.
-    public static func open(folder: String) throws(StoreFailure) -> Store {
+    /// Opens the store in `folder`, migrating it forward. A folder a restore is filling is
+    /// refused, unless it is that restore (`restoring`) opening it.
+    public static func open(folder: String, restoring: Bool = false) throws(StoreFailure) -> Store {
         let path = folder + "/" + DataFolder.storeName
+        guard restoring || !DataFolder.isUnfinishedRestore(folder) else { throw .unfinishedRestore(folder: folder) }
         guard FileLayer.exists(path) else { throw .notInitialised(folder: folder) }
         return try open(path: path)
     }

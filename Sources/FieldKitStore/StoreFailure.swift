@@ -6,6 +6,8 @@ public enum StoreFailure: Error, Equatable, Sendable {
     case alreadyExists(path: String)
     /// There is no store in the folder.
     case notInitialised(folder: String)
+    /// A restore into the folder was stopped before it finished.
+    case unfinishedRestore(folder: String)
     /// SQLite refused; `code` is its result code.
     case database(code: Int32, description: String)
     /// The file is not a usable SQLite database.
@@ -49,6 +51,7 @@ extension StoreFailure: FieldKitError {
         switch self {
         case .alreadyExists(let path): "a fieldkit store already exists at \(path)"
         case .notInitialised(let folder): "\(folder) holds no fieldkit store"
+        case .unfinishedRestore(let folder): "\(folder) holds a restore that was stopped before it finished"
         case .database(let code, let description): "the store refused the operation (SQLite \(code)): \(description)"
         case .corrupted(let path, let description): "the store \(path) is damaged: \(description)"
         case .missingDevice: "the store has no device record"
@@ -81,6 +84,8 @@ extension StoreFailure: FieldKitError {
         switch self {
         case .alreadyExists: "use another --data-dir, or keep working with the existing store"
         case .notInitialised: "run 'fieldkit init --device NAME' first, or pass the right --data-dir"
+        case .unfinishedRestore:
+            "run the same 'fieldkit restore' (or 'fieldkit hub restore') again: it clears the folder and starts over"
         case .database: nil
         case .corrupted: "run 'fieldkit doctor'; restore the latest backup with 'fieldkit restore' if it fails"
         case .missingDevice: "this store was not made by 'fieldkit init'; restore a backup"
@@ -107,7 +112,7 @@ extension StoreFailure: FieldKitError {
     public var exitStatus: ExitStatus {
         switch self {
         case .alreadyExists: .cantCreate
-        case .notInitialised: .noInput
+        case .notInitialised, .unfinishedRestore: .noInput
         case .database(let code, _): code == 5 || code == 6 ? .tempFail : code == 19 ? .software : .ioError
         case .corrupted, .missingDevice: .dataError
         case .logRule: .software

@@ -70,6 +70,9 @@ public enum ExecutableRelease {
         public var to: String
         /// The trust statement's last day, when it has passed (a warning, never a refusal).
         public var trustExpired: String?
+        /// The executable already held these very bytes (an update run again after it was
+        /// stopped past the swap): nothing was changed, and the kept previous one is untouched.
+        public var alreadyInPlace = false
     }
 
     /// Replaces `target` (the running executable) with the release `file`, in order: the trust
@@ -78,8 +81,9 @@ public enum ExecutableRelease {
     /// folder beside `target`, and **that copy** verified (signer named by the statement, size,
     /// chunk hashes); kind, format, machine, and a version newer than `current`. Then `target` is
     /// copied to `target.previous` and the verified copy renamed over `target`: one rename, so a
-    /// failure at any step leaves the old executable in place. `fault` fails on purpose just
-    /// before the swap (tests).
+    /// failure at any step leaves the old executable in place. A `target` that already holds the
+    /// release's bytes (the same update run again after a stop past the swap) is left as it is,
+    /// with `target.previous`. `fault` fails on purpose just before the swap (tests).
     public static func swap(
         _ file: String, into target: String, root: MinisignPublicKey, acceptedTrust: Int64?, current: String,
         today: String, fault: Bool = false
@@ -92,7 +96,13 @@ public enum ExecutableRelease {
         if let accepted = acceptedTrust, accepted > trust.statement.version {
             throw TrustFailure.older(offered: trust.statement.version, installed: accepted)
         }
-        var template = Array((folder(of: target) + "/.fieldkit-update-XXXXXX").utf8CString)
+        // What an update stopped dead (a power cut) left: a private copy never swapped in, and
+        // the temp file of a copy to `target.previous` never renamed.
+        let leftovers = [stagingPrefix, "." + (target as NSString).lastPathComponent + ".previous.tmp-"]
+        for name in FileLayer.list(folder(of: target)) where leftovers.contains(where: name.hasPrefix) {
+            try? FileManager.default.removeItem(atPath: folder(of: target) + "/" + name)
+        }
+        var template = Array((folder(of: target) + "/" + stagingPrefix + "XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
             throw CoreFailure.cannotWrite(path: folder(of: target), code: errno, description: FileLayer.errorText())
         }
@@ -117,25 +127,49 @@ public enum ExecutableRelease {
             throw SignedFileFailure.statement(
                 "the executable is for \(statement["machine"]?.stringValue ?? "an unknown machine"), not \(machine)")
         }
+        let previous = target + ".previous"
+        let trustExpired = trust.statement.isExpired(today: today) ? trust.statement.expires : nil
+        let offered = statement["version"]?.stringValue ?? "unknown"
+        // Checked before the version: an update stopped just after its swap is run again by
+        // the new executable, to which its own release is not newer.
+        if try sameBytes(staged, target) {
+            return Swap(
+                executable: target, previous: previous, from: current, to: offered, trustExpired: trustExpired,
+                alreadyInPlace: true)
+        }
         guard let version = statement["version"]?.stringValue, isNewer(version, than: current) else {
-            throw SyncFailure.notNewer(
-                what: "executable", offered: statement["version"]?.stringValue ?? "unknown", current: current)
+            throw SyncFailure.notNewer(what: "executable", offered: offered, current: current)
         }
         guard chmod(staged, 0o755) == 0 else {
             throw CoreFailure.cannotWrite(path: staged, code: errno, description: FileLayer.errorText())
         }
-        let previous = target + ".previous"
         try copy(target, to: previous, mode: 0o755)
         if fault {
             throw CoreFailure.cannotWrite(path: target, code: EIO, description: "fault injected before the swap")
         }
-        guard rename(staged, target) == 0 else {
-            throw CoreFailure.cannotWrite(path: target, code: errno, description: FileLayer.errorText())
+        try FileLayer.rename(staged, over: target)
+        return Swap(executable: target, previous: previous, from: current, to: version, trustExpired: trustExpired)
+    }
+
+    /// The start of the private folders an update stages its copy in, beside the executable.
+    static let stagingPrefix = ".fieldkit-update-"
+
+    /// Whether the files at `first` and `second` hold the same bytes, read in pieces.
+    static func sameBytes(_ first: String, _ second: String) throws -> Bool {
+        guard try FileLayer.size(of: first) == FileLayer.size(of: second) else { return false }
+        guard let one = FileHandle(forReadingAtPath: first) else {
+            throw CoreFailure.cannotRead(path: first, code: errno, description: FileLayer.errorText())
         }
-        FileLayer.syncFolder(folder(of: target))
-        return Swap(
-            executable: target, previous: previous, from: current, to: version,
-            trustExpired: trust.statement.isExpired(today: today) ? trust.statement.expires : nil)
+        defer { try? one.close() }
+        guard let other = FileHandle(forReadingAtPath: second) else {
+            throw CoreFailure.cannotRead(path: second, code: errno, description: FileLayer.errorText())
+        }
+        defer { try? other.close() }
+        while true {
+            let piece = try one.read(upToCount: 4 << 20) ?? Data()
+            guard piece == (try other.read(upToCount: 4 << 20) ?? Data()) else { return false }
+            if piece.isEmpty { return true }
+        }
     }
 
     static func folder(of path: String) -> String {

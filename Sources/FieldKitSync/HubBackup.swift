@@ -92,11 +92,9 @@ public enum HubBackup {
     /// statement beside it against `root`, the backup's signature against a signing key it names,
     /// its statement, then its entries. Nothing is left in `folder` when anything fails.
     public static func restore(_ path: String, into folder: String, root: MinisignPublicKey) throws -> Summary {
-        if FileLayer.exists(folder) {
-            guard FileLayer.isFolder(folder), FileLayer.list(folder).isEmpty else {
-                throw CoreFailure.cannotWrite(
-                    path: folder, code: EEXIST, description: "the folder is not empty; restore into a new one")
-            }
+        guard DataFolder.canRestore(into: folder) else {
+            throw CoreFailure.cannotWrite(
+                path: folder, code: EEXIST, description: "the folder is not empty; restore into a new one")
         }
         let trust = try TrustFiles.read(in: (path as NSString).deletingLastPathComponent).verify(pinned: root)
         let size = try FileLayer.size(of: path)
@@ -126,13 +124,14 @@ public enum HubBackup {
         let created = !FileLayer.exists(folder)
         do {
             try FileLayer.makeFolder(folder)
+            try DataFolder.beginRestore(into: folder)
             for (name, data) in contents.files.sorted(by: { $0.key < $1.key }) {
                 let target = folder + "/" + name
                 try FileLayer.makeFolder((target as NSString).deletingLastPathComponent)
                 let secret = name.hasPrefix("keys/") && name.hasSuffix(".key") || name == DataFolder.storeName
                 try FileLayer.writeAtomically(data, to: target, mode: secret ? 0o600 : 0o644)
             }
-            let store = try Store.open(folder: folder)
+            let store = try Store.open(folder: folder, restoring: true)
             try store.requireHub()
             let keys = try DeviceKeys.load(from: folder)
             let hub = HubFolder(folder: folder)
@@ -140,6 +139,7 @@ public enum HubBackup {
                 throw SyncFailure.hubInconsistent("the restored trust statement is not the one beside the backup")
             }
             let counts = try store.counts()
+            try DataFolder.finishRestore(in: folder)
             return Summary(
                 file: path, sha256: statement["sha256"]?.stringValue, entries: contents.files.count,
                 events: counts.events, devices: try store.enrolledDevices().count)

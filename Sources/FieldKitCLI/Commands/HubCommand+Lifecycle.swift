@@ -196,7 +196,8 @@ extension HubCommand {
 
         func run(in context: CommandContext) throws {
             let folder = try global.dataFolder(context)
-            if FileLayer.exists(folder), !(FileLayer.isFolder(folder) && FileLayer.list(folder).isEmpty) {
+            // A folder a stopped restore left is cleared and filled again.
+            if !DataFolder.canRestore(into: folder) {
                 throw CLIFailure.refused(
                     "the data folder \(folder) is not empty", hint: "restore into a new, empty --data-dir",
                     status: .cantCreate)

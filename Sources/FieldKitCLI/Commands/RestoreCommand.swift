@@ -28,12 +28,11 @@ struct RestoreCommand: ParsableCommand, ContextCommand {
 
     func run(in context: CommandContext) throws {
         let folder = try global.dataFolder(context)
-        if FileLayer.exists(folder) {
-            guard FileLayer.isFolder(folder), FileLayer.list(folder).isEmpty else {
-                throw CLIFailure.refused(
-                    "the data folder \(folder) is not empty", hint: "restore into a new, empty --data-dir",
-                    status: .cantCreate)
-            }
+        // A folder a stopped restore left is cleared and filled again.
+        guard DataFolder.canRestore(into: folder) else {
+            throw CLIFailure.refused(
+                "the data folder \(folder) is not empty", hint: "restore into a new, empty --data-dir",
+                status: .cantCreate)
         }
         let signer = try signerKey()
         // Read once: the bytes verified are the bytes parsed.
@@ -62,6 +61,7 @@ struct RestoreCommand: ParsableCommand, ContextCommand {
         defer { withExtendedLifetime(lock) {} }
         let staging = folder + "/.restore-staging"
         do {
+            try DataFolder.beginRestore(into: folder, keeping: [DataFolder.lockName])
             try FileLayer.makeFolder(staging)
             try FileLayer.writeAtomically(storeBytes, to: staging + "/" + DataFolder.storeName, mode: 0o600)
             let name = try device.map {
@@ -78,6 +78,7 @@ struct RestoreCommand: ParsableCommand, ContextCommand {
             try? FileManager.default.removeItem(atPath: staging)
             let restored = try store.device()
             let counts = try store.counts()
+            try DataFolder.finishRestore(in: folder)
             if global.json {
                 try context.printJSON(
                     RestoreReport(
@@ -94,7 +95,7 @@ struct RestoreCommand: ParsableCommand, ContextCommand {
             }
         } catch {
             // The folder was empty before: leave it so.
-            for name in FileLayer.list(folder) where name != ".lock" {
+            for name in FileLayer.list(folder) where name != DataFolder.lockName {
                 try? FileManager.default.removeItem(atPath: folder + "/" + name)
             }
             if created { try? FileManager.default.removeItem(atPath: folder) }

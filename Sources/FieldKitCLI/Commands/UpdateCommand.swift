@@ -44,6 +44,9 @@ struct UpdateCommand: ParsableCommand, ContextCommand {
             context.console.err("warning: the trust statement expired on \(expired); accepted anyway")
         }
         if global.json { return try context.printJSON(swap) }
+        guard !swap.alreadyInPlace else {
+            return context.console.out("\(swap.executable) is already this release (\(swap.to)); nothing changed.")
+        }
         context.console.out("Updated \(swap.executable) from \(swap.from) to \(swap.to).")
         context.console.out("The old one is kept as \(swap.previous); copy it back if the new one misbehaves.")
     }
