@@ -132,6 +132,10 @@ public struct Mailbox: Sendable, Hashable {
             try FileLayer.makeFolder(path)
             try FileLayer.probeWritable(path)
         } catch {
+            // Said once: the folder's own failure needs only its cause, another folder's its path.
+            if case .cannotWrite(let failed, _, let description) = error, failed == path {
+                throw .mailboxUnusable(path: path, reason: description)
+            }
             throw .mailboxUnusable(path: path, reason: error.message)
         }
     }
