@@ -24,7 +24,7 @@ BIN := .build/debug/fieldkit
 TEST_INSTALL := $(CURDIR)/.build/test-install
 
 .PHONY: run test build build-tests install-deps install-test-deps install-bench-deps lint format man install \
-	bench bench-full clean
+	bench bench-full fuzz-build fuzz fuzz-smoke sanitize clean
 
 # Installs only the packages that are missing; runs `apt-get update` once before installing.
 define apt_install
@@ -78,20 +78,67 @@ install: install-deps man
 	echo "installed fieldkit, its man page and completions under $$root"
 
 lint:
-	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Plugins Benchmarks
+	$(SWIFT) format lint --strict --recursive Package.swift Sources Tests Plugins Benchmarks Fuzz
 
 format:
-	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Plugins Benchmarks
+	$(SWIFT) format --in-place --recursive Package.swift Sources Tests Plugins Benchmarks Fuzz
 
 build-tests: install-test-deps
 	$(SWIFT) build --build-tests
 
 # The suite checks what `make install` put in place, so the install runs first (debug, scratch DESTDIR).
+# Then each fuzz target runs briefly over its seeds (fuzz-smoke).
 test: install-test-deps lint build-tests
 	rm -rf $(TEST_INSTALL)
 	$(MAKE) --no-print-directory install CONFIGURATION=debug INSTALL_BUILD=no DESTDIR=$(TEST_INSTALL) \
 		PREFIX=/usr/local
 	FIELDKIT_TEST_INSTALL=$(TEST_INSTALL)/usr/local $(SWIFT) test --skip-build --disable-xctest
+	$(MAKE) --no-print-directory fuzz-smoke
+
+# libFuzzer targets (Fuzz/, docs/threat-model.md "Fuzzing and sanitizers"): a package of their own,
+# every module built with AddressSanitizer and the coverage libFuzzer reads, in a build folder of its
+# own; only the fuzz executable links libFuzzer (Fuzz/Package.swift), since `-sanitize=fuzzer` on
+# every module would also give the bundle packer's build tool libFuzzer's `main`.
+FUZZ_TARGETS := archive minisign statement event receipt unseal
+FUZZ_SECONDS ?= 60
+FUZZ_SMOKE_RUNS ?= 5000
+FUZZ_BUILD := .build-fuzz
+FUZZ_FLAGS = -max_len=65536 -rss_limit_mb=2048 -print_final_stats=1
+FUZZ_ENV = LSAN_OPTIONS=suppressions=$(CURDIR)/Fuzz/lsan-suppressions.txt
+fuzz-build: install-deps
+	$(SWIFT) build --package-path Fuzz --scratch-path $(FUZZ_BUILD) -c debug --product fieldkit-fuzz \
+		-Xswiftc -sanitize=address -Xswiftc -sanitize-coverage=edge,trace-cmp,inline-8bit-counters,pc-table
+
+# Each target for FUZZ_SECONDS, starting from its committed seeds; what it finds is kept in
+# .build-fuzz/corpus/TARGET (crashes as crash-* files in the current folder), not in the repository.
+fuzz: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		mkdir -p $(FUZZ_BUILD)/corpus/$$t; \
+		echo "fuzzing $$t for $(FUZZ_SECONDS) s"; \
+		$(FUZZ_ENV) FIELDKIT_FUZZ_TARGET=$$t $(FUZZ_BUILD)/debug/fieldkit-fuzz $(FUZZ_FLAGS) -max_total_time=$(FUZZ_SECONDS) \
+			$(FUZZ_BUILD)/corpus/$$t Fuzz/Corpus/$$t; \
+	done
+
+# Each target for FUZZ_SMOKE_RUNS inputs (part of `make test`).
+fuzz-smoke: fuzz-build
+	@set -e; for t in $(FUZZ_TARGETS); do \
+		rm -rf $(FUZZ_BUILD)/smoke/$$t; mkdir -p $(FUZZ_BUILD)/smoke/$$t; \
+		echo "fuzzing $$t: $(FUZZ_SMOKE_RUNS) runs"; \
+		if ! $(FUZZ_ENV) FIELDKIT_FUZZ_TARGET=$$t $(FUZZ_BUILD)/debug/fieldkit-fuzz $(FUZZ_FLAGS) -seed=1 -runs=$(FUZZ_SMOKE_RUNS) \
+			$(FUZZ_BUILD)/smoke/$$t Fuzz/Corpus/$$t > $(FUZZ_BUILD)/smoke/$$t.log 2>&1; then \
+			tail -n 40 $(FUZZ_BUILD)/smoke/$$t.log; echo "error: fuzzing $$t failed" >&2; exit 1; \
+		fi; \
+		grep -E '^(stat::number_of_executed_units|stat::peak_rss_mb|Done)' $(FUZZ_BUILD)/smoke/$$t.log; \
+	done
+
+# The suite under AddressSanitizer, then under ThreadSanitizer, each in a build folder of its own
+# (the install test is left out: it checks `make test`'s install).
+sanitize: install-test-deps
+	@set -e; for s in asan:address tsan:thread; do \
+		echo "swift test under --sanitize=$${s#*:}"; \
+		$(SWIFT) build --build-tests --sanitize=$${s#*:} --scratch-path .build-$${s%:*}; \
+		$(SWIFT) test --skip-build --sanitize=$${s#*:} --scratch-path .build-$${s%:*} --disable-xctest; \
+	done
 
 # The side-by-side benchmark against the C tools (docs/PERFORMANCE.md): a release build, then
 # Benchmarks/bench.py on BENCH_EVENTS generated events with BENCH_PAIRS interleaved pairs.
@@ -103,4 +150,4 @@ bench-full:
 	$(MAKE) --no-print-directory bench BENCH_EVENTS=1000000
 
 clean:
-	rm -rf .build .build-tools
+	rm -rf .build .build-tools .build-fuzz .build-asan .build-tsan

@@ -9,7 +9,10 @@ let package = Package(
     name: "FieldKit",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "fieldkit", targets: ["fieldkit"])
+        .executable(name: "fieldkit", targets: ["fieldkit"]),
+        // The readers of what a stick or the network brings in, for the fuzz targets in Fuzz/.
+        .library(
+            name: "FieldKitReaders", targets: ["FieldKitCrypto", "FieldKitCore", "FieldKitArchive", "FieldKitSync"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),

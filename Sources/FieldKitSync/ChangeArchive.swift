@@ -310,7 +310,7 @@ public enum ChangeArchive {
     }
 
     /// Splits JSON Lines (LF, the last line ending in LF) into stored events, bytes kept as they are.
-    static func parseEvents(_ data: Data, path: String) throws(SyncFailure) -> [StoredEvent] {
+    public static func parseEvents(_ data: Data, path: String) throws(SyncFailure) -> [StoredEvent] {
         guard data.last == 0x0A else {
             throw .malformed(path: path, reason: "events.jsonl does not end with a newline")
         }

@@ -161,19 +161,41 @@ public enum Receipt {
             throw SyncFailure.malformed(
                 path: path, reason: "its signed statement names a sealing key in an unsealed format")
         }
-        let contents = try ArchiveReader.read(plain, limits: limits)
-        guard contents.manifest.kind == kind, let bodyJSON = contents.files["receipt.json"],
-            let lines = contents.files["events.jsonl"], let peopleJSON = contents.files["people.json"]
-        else { throw SyncFailure.malformed(path: path, reason: "it lacks receipt.json, events.jsonl or people.json") }
-        guard let body = try? JSONDecoder().decode(Body.self, from: bodyJSON), body.device == device,
-            body.version == version, Int64(body.format) == format
-        else { throw SyncFailure.malformed(path: path, reason: "receipt.json does not match its signed statement") }
-        let events = lines.isEmpty ? [] : try ChangeArchive.parseEvents(lines, path: path)
-        guard events.count == body.events else {
-            throw SyncFailure.malformed(path: path, reason: "it carries \(events.count) events, not \(body.events)")
-        }
+        let content = try Content(
+            reading: plain, path: path, device: device, version: version, format: format)
         return Verified(
-            body: body, events: events, people: try PeopleList.decode(peopleJSON, path: path), trust: checked,
+            body: content.body, events: content.events, people: content.people, trust: checked,
             sealed: format == Int64(Receipt.format))
+    }
+
+    /// What a receipt carries, read from its unsealed bytes (a tar+zstd archive) once its
+    /// signature and statement are checked: the last step of `read`, and the fuzzers' entry.
+    public struct Content: Sendable {
+        public var body: Body
+        public var events: [StoredEvent]
+        public var people: [Person]
+
+        /// Reads `plain`, which the signed statement says is receipt `version` in `format` for
+        /// `device`; refuses anything else in it.
+        public init(reading plain: Data, path: String, device: String, version: Int64, format: Int64) throws {
+            let contents = try ArchiveReader.read(plain, limits: limits)
+            guard contents.manifest.kind == kind, let bodyJSON = contents.files["receipt.json"],
+                let lines = contents.files["events.jsonl"], let peopleJSON = contents.files["people.json"]
+            else {
+                throw SyncFailure.malformed(path: path, reason: "it lacks receipt.json, events.jsonl or people.json")
+            }
+            guard let body = try? JSONDecoder().decode(Body.self, from: bodyJSON), body.device == device,
+                body.version == version, Int64(body.format) == format
+            else {
+                throw SyncFailure.malformed(path: path, reason: "receipt.json does not match its signed statement")
+            }
+            let events = lines.isEmpty ? [] : try ChangeArchive.parseEvents(lines, path: path)
+            guard events.count == body.events else {
+                throw SyncFailure.malformed(path: path, reason: "it carries \(events.count) events, not \(body.events)")
+            }
+            self.body = body
+            self.events = events
+            self.people = try PeopleList.decode(peopleJSON, path: path)
+        }
     }
 }
