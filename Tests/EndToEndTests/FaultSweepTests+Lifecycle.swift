@@ -24,6 +24,16 @@ extension FaultSweepTests {
                 .map { ($0, "\(status[$0] ?? "")") })
     }
 
+    /// A start folder with a backup in `backup/`, made by `command` (`backup` or `hub backup`
+    /// and its data folder); returns the folder and the backup's file name.
+    func backupStart(_ setting: LifecycleEndToEndTests.Setting, _ command: [String]) throws -> (String, String) {
+        let start = setting.folder.appending("start")
+        try FileManager.default.createDirectory(atPath: start + "/backup", withIntermediateDirectories: true)
+        let made = try json(command + ["--to", start + "/backup"])
+        let file = try #require(made["file"] as? String)
+        return (start, (file as NSString).lastPathComponent)
+    }
+
     /// Whether a restore into `folder` got past its last step: its store is there, its marker gone.
     func restoreFinished(_ folder: String) -> Bool {
         FileManager.default.fileExists(atPath: folder + "/fieldkit.sqlite")
@@ -35,11 +45,7 @@ extension FaultSweepTests {
         arguments: [Fault.stop, .failingDisk])
     func restoreSweep(fault: Fault) throws {
         let setting = try lifecycleWorld("e2e-fault-restore")
-        let start = setting.folder.appending("start")
-        try FileManager.default.createDirectory(atPath: start + "/backup", withIntermediateDirectories: true)
-        let made = try json(["backup", "--to", start + "/backup"] + setting.laptop)
-        let file = try #require(made["file"] as? String)
-        let name = (file as NSString).lastPathComponent
+        let (start, name) = try backupStart(setting, ["backup"] + setting.laptop)
         let stopped = try sweep(
             "restore", fault: fault, start: start, scratch: setting.folder,
             command: { ["restore", $0 + "/backup/" + name, "--data-dir", $0 + "/new"] },
@@ -57,11 +63,7 @@ extension FaultSweepTests {
         arguments: [Fault.stop, .failingDisk])
     func hubRestoreSweep(fault: Fault) throws {
         let setting = try lifecycleWorld("e2e-fault-hub-restore")
-        let start = setting.folder.appending("start")
-        try FileManager.default.createDirectory(atPath: start + "/backup", withIntermediateDirectories: true)
-        let made = try json(["hub", "backup", "--to", start + "/backup"] + setting.hq)
-        let file = try #require(made["file"] as? String)
-        let name = (file as NSString).lastPathComponent
+        let (start, name) = try backupStart(setting, ["hub", "backup"] + setting.hq)
         try copy(setting.root + "/root.pub", to: start + "/root.pub")
         let digest = try #require(try json(["hub", "status"] + setting.hq)["stateDigest"] as? String)
         let stopped = try sweep(

@@ -193,6 +193,13 @@ struct LifecycleEndToEndTests {
             atPath: setting.folder.appending("bin"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(atPath: Tools.fieldkitBinary, toPath: installed)
         let original = try Data(contentsOf: URL(fileURLWithPath: installed))
+        // The release: other bytes than the installed one (bytes after an ELF's end change
+        // nothing in how it runs). A release of the very bytes installed is already in place.
+        let newer = setting.folder.appending("new/fieldkit")
+        try FileManager.default.createDirectory(
+            atPath: setting.folder.appending("new"), withIntermediateDirectories: true)
+        try (original + Data("fieldkit test release\n".utf8)).write(to: URL(fileURLWithPath: newer))
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: newer)
         func update(_ release: String, environment: [String: String]? = nil) throws -> Tools.Outcome {
             try Tools.run(
                 installed, ["update", release + "/fieldkit"] + setting.laptop,
@@ -201,7 +208,7 @@ struct LifecycleEndToEndTests {
         func release(_ version: String, into name: String, hq: [String]? = nil) throws -> String {
             let folder = setting.folder.appending(name)
             let made = try Tools.fieldkit(
-                ["hub", "release", Tools.fieldkitBinary, "--version", version, "--to", folder] + (hq ?? setting.hq))
+                ["hub", "release", newer, "--version", version, "--to", folder] + (hq ?? setting.hq))
             #expect(made.status == 0, "\(made.stderr)")
             return folder
         }
@@ -258,5 +265,14 @@ struct LifecycleEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: installed + ".previous"))
         #expect(try Data(contentsOf: URL(fileURLWithPath: installed + ".previous")) == original)
         #expect(try Tools.run(installed, ["--version"]).status == 0)
+
+        // Run again (as after a power cut just past the swap): nothing changes, the old one stays kept.
+        let again = try update(good)
+        #expect(again.status == 0, "\(again.stderr)")
+        #expect(again.stdout == "\(installed) is already this release (99.0.0); nothing changed.\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: installed + ".previous")) == original)
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: installed)) == (try Data(contentsOf: URL(fileURLWithPath: newer)))
+        )
     }
 }

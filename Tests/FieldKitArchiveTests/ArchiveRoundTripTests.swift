@@ -59,6 +59,58 @@ struct ArchiveRoundTripTests {
         }
     }
 
+    @Test(
+        "cut at every tar block (recompressed by the stock zstd) or at every byte of the zstd stream: refused, or read whole, never shorter"
+    )
+    func cutAtBoundaries() throws {
+        let folder = TemporaryFolder("archive-boundaries")
+        let path = folder.appending("a.tar.zst")
+        try ArchiveWriter.write(
+            entries: [
+                ArchiveEntry(name: "events.jsonl", data: Data(repeating: 0x61, count: 1_500) + Data("\n".utf8)),
+                ArchiveEntry(name: "blobs/0a1b", data: Data((0..<3_000).map { UInt8(truncatingIfNeeded: $0 &* 7919) })),
+                ArchiveEntry(name: "empty", data: Data()),
+            ], kind: "test", to: path)
+        let compressed = try FileLayer.read(path, limit: 1 << 22)
+        let whole = try ArchiveReader.read(compressed, limits: Self.limits)
+        /// What the reader makes of `bytes`: nil when it refuses them, and never a part of `whole`.
+        func outcome(_ bytes: Data, _ what: String) -> ArchiveContents? {
+            do {
+                let read = try ArchiveReader.read(bytes, limits: Self.limits)
+                #expect(read == whole, "\(what) was read as another archive")
+                return read
+            } catch {
+                return nil  // an ArchiveFailure: the reader throws nothing else
+            }
+        }
+
+        // The tar stream inside, cut at each 512-byte block: headers, pax records, entry data and
+        // the end-of-archive blocks.
+        let unpacked = try Tools.run("zstd", ["-dqf", path, "-o", folder.appending("a.tar")])
+        try #require(unpacked.status == 0, "\(unpacked.stderr)")
+        let tar = try FileLayer.read(folder.appending("a.tar"), limit: 1 << 22)
+        try #require(tar.count % 512 == 0 && tar.count > 4 * 512)
+        var refusedBlocks = 0
+        for cut in stride(from: 0, to: tar.count, by: 512) {
+            try FileLayer.writeAtomically(tar.prefix(cut), to: folder.appending("cut.tar"))
+            let packed = try Tools.run(
+                "zstd", ["-qf", folder.appending("cut.tar"), "-o", folder.appending("cut.tar.zst")])
+            try #require(packed.status == 0, "\(packed.stderr)")
+            let bytes = try FileLayer.read(folder.appending("cut.tar.zst"), limit: 1 << 22)
+            if outcome(bytes, "the tar stream cut at \(cut)") == nil { refusedBlocks += 1 }
+        }
+        // Every cut before the last entry's header is refused (the entries the manifest lists are
+        // missing); only the trailing end-of-archive blocks may go unnoticed.
+        #expect(refusedBlocks >= tar.count / 512 - 3, "only \(refusedBlocks) of \(tar.count / 512) cuts refused")
+
+        // The zstd stream, cut at every byte: its frames and blocks end anywhere.
+        var refusedBytes = 0
+        for cut in 0..<compressed.count where outcome(compressed.prefix(cut), "the zstd stream cut at \(cut)") == nil {
+            refusedBytes += 1
+        }
+        #expect(refusedBytes == compressed.count, "a zstd stream cut short was read")
+    }
+
     @Test("a write into a folder that does not exist fails and leaves no file")
     func unwritable() throws {
         let folder = TemporaryFolder("archive-missing")
