@@ -132,12 +132,15 @@ fuzz-smoke: fuzz-build
 	done
 
 # The suite under AddressSanitizer, then under ThreadSanitizer, each in a build folder of its own
-# (the install test is left out: it checks `make test`'s install).
+# (the install test is left out: it checks `make test`'s install). LeakSanitizer is off here: at
+# exit it reports what Swift globals and async tasks still hold (docs/threat-model.md); the fuzz
+# targets check for leaks input by input instead.
 sanitize: install-test-deps
 	@set -e; for s in asan:address tsan:thread; do \
 		echo "swift test under --sanitize=$${s#*:}"; \
 		$(SWIFT) build --build-tests --sanitize=$${s#*:} --scratch-path .build-$${s%:*}; \
-		$(SWIFT) test --skip-build --sanitize=$${s#*:} --scratch-path .build-$${s%:*} --disable-xctest; \
+		ASAN_OPTIONS=detect_leaks=0 $(SWIFT) test --skip-build --sanitize=$${s#*:} \
+			--scratch-path .build-$${s%:*} --disable-xctest; \
 	done
 
 # The side-by-side benchmark against the C tools (docs/PERFORMANCE.md): a release build, then
