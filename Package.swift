@@ -47,13 +47,18 @@ let package = Package(
             dependencies: ["CArchive", "FieldKitCore"],
             swiftSettings: swiftSettings
         ),
+        // A VFS that fails SQLite's k-th write or sync: test builds install it (FaultPoint.swift).
+        .target(
+            name: "CStoreFault",
+            linkerSettings: [.linkedLibrary("sqlite3")]
+        ),
         .target(
             name: "FieldKitStore",
             dependencies: [
-                "FieldKitCore",
+                "FieldKitCore", "CStoreFault",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ],
-            swiftSettings: swiftSettings
+            swiftSettings: swiftSettings + [.define("FIELDKIT_FAULT_POINTS", .when(configuration: .debug))]
         ),
         .target(
             name: "FieldKitBundles",

@@ -69,8 +69,10 @@ public enum FaultPoint: String, CaseIterable, Sendable {
 }
 
 /// A call to the disk that a test build can be told to fail, as a full disk or a dying stick
-/// fails it: `FIELDKIT_IO_FAULT=KIND:N` makes the N-th such call of the file layer fail (a
-/// write with ENOSPC, an fsync or a rename with EIO). Honoured only where `FaultPoint` is.
+/// fails it: `FIELDKIT_IO_FAULT=KIND:N` makes the N-th such call fail — of the file layer (a
+/// write with ENOSPC, an fsync or a rename with EIO), or of SQLite under the store (a write
+/// with SQLITE_FULL, a sync with SQLITE_IOERR_FSYNC, through the VFS in `CStoreFault`).
+/// Honoured only where `FaultPoint` is.
 public enum IOFault: String, CaseIterable, Sendable {
     /// A write of a file's bytes (the file layer's, and libarchive's through its callbacks).
     case write
@@ -78,12 +80,29 @@ public enum IOFault: String, CaseIterable, Sendable {
     case fsync
     /// The rename of a temp file into place.
     case rename
+    /// A write SQLite makes to the store's files (the database, its log, a journal).
+    case storeWrite = "store-write"
+    /// A sync SQLite makes of the store's files.
+    case storeSync = "store-sync"
+
+    /// Whether SQLite makes this call (under the store), rather than the file layer.
+    public var isStoreCall: Bool { self == .storeWrite || self == .storeSync }
+
+    /// Whether this build was told to fail a call SQLite makes: the store then installs the
+    /// failing VFS before it opens its file.
+    public static var storeCallPlanned: Bool {
+        #if FIELDKIT_FAULT_POINTS
+            plan?.kind.isStoreCall == true
+        #else
+            false
+        #endif
+    }
 
     /// Whether this call is to fail; when it is, `errno` says why, as the real call would.
     public func strikes() -> Bool {
         #if FIELDKIT_FAULT_POINTS
             guard IOFault.plan?.strikes(self) == true else { return false }
-            errno = self == .write ? ENOSPC : EIO
+            errno = self == .write || self == .storeWrite ? ENOSPC : EIO
             return true
         #else
             return false

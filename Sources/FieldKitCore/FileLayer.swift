@@ -159,7 +159,8 @@ public enum FileLayer {
         syncFolder(folderOf(path))
     }
 
-    static func folderOf(_ path: String) -> String {
+    /// The folder a file is in: `.` for a bare name.
+    public static func folderOf(_ path: String) -> String {
         let folder = (path as NSString).deletingLastPathComponent
         return folder.isEmpty ? "." : folder
     }

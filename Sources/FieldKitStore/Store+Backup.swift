@@ -25,6 +25,7 @@ extension Store {
         environment: FieldKitEnvironment
     ) throws(StoreFailure) -> Store {
         let source = try Store.open(path: backupPath)
+        try source.requireIntact(reporting: backupPath)
         let old = try source.device()
         let events = try source.events()
         let delivered = try source.deliveredThrough()
@@ -72,5 +73,15 @@ extension Store {
             try Store.insert(try Store.nextEvent(db, draft: draft, environment: environment), in: db)
         }
         return store
+    }
+
+    /// Refuses a store whose file fails SQLite's `PRAGMA integrity_check` (a damaged page, an
+    /// index that does not match its table), naming `path` (the file the person gave).
+    public func requireIntact(reporting path: String) throws(StoreFailure) {
+        let findings = try integrityFindings()
+        guard let first = findings.first else { return }
+        throw .corrupted(
+            path: path,
+            description: "SQLite's integrity check fails (\(findings.count) finding(s), the first: \(first))")
     }
 }

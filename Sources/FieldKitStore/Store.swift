@@ -50,6 +50,9 @@ public final class Store: Sendable {
 
     /// Opens (or creates) a store file at `path` and migrates it to the newest schema.
     static func open(path: String, upTo migration: String? = nil) throws(StoreFailure) -> Store {
+        #if FIELDKIT_FAULT_POINTS
+            _ = StoreFaults.installed
+        #endif
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(5)
@@ -58,6 +61,10 @@ public final class Store: Sendable {
         }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
+            // GRDB sets `synchronous = NORMAL` on the writer when it turns WAL on, after
+            // `prepareDatabase`: set FULL again, or a commit is not synced and a power cut can
+            // take back what a command reported as done (found by the store-sync fault sweep).
+            try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
             if let migration {
                 try Schema.migrator.migrate(pool, upTo: migration)
             } else {
@@ -132,6 +139,12 @@ public final class Store: Sendable {
         if code == .SQLITE_CORRUPT {
             return .corrupted(
                 path: path, description: "SQLite found a damaged page in it (the disk image is malformed)")
+        }
+        // A full or failing disk (SQLITE_FULL, SQLITE_IOERR and its extended codes).
+        if code.primaryResultCode == .SQLITE_FULL || code.primaryResultCode == .SQLITE_IOERR {
+            let reading = code.rawValue == 266 || code.rawValue == 522  // SQLITE_IOERR_READ, _SHORT_READ
+            return .disk(
+                path: path, reading: reading, code: code.rawValue, description: error.message ?? "\(code)")
         }
         // The message carries SQLite's words, never the statement's arguments.
         return .database(code: code.primaryResultCode.rawValue, description: error.message ?? "\(code)")

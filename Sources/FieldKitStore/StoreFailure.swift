@@ -10,6 +10,9 @@ public enum StoreFailure: Error, Equatable, Sendable {
     case unfinishedRestore(folder: String)
     /// SQLite refused; `code` is its result code.
     case database(code: Int32, description: String)
+    /// The disk under the store failed a write or a read, or is full; SQLite rolled back the
+    /// transaction it was in. `code` is SQLite's (extended) result code.
+    case disk(path: String, reading: Bool, code: Int32, description: String)
     /// The file is not a usable SQLite database.
     case corrupted(path: String, description: String)
     /// The store holds no device row (it was not made by `init`).
@@ -53,6 +56,8 @@ extension StoreFailure: FieldKitError {
         case .notInitialised(let folder): "\(folder) holds no fieldkit store"
         case .unfinishedRestore(let folder): "\(folder) holds a restore that was stopped before it finished"
         case .database(let code, let description): "the store refused the operation (SQLite \(code)): \(description)"
+        case .disk(let path, let reading, let code, let description):
+            "cannot \(reading ? "read" : "write") the store \(path): \(description) (SQLite \(code))"
         case .corrupted(let path, let description): "the store \(path) is damaged: \(description)"
         case .missingDevice: "the store has no device record"
         case .logRule(let rule): "the event log refused the change: \(rule)"
@@ -87,6 +92,10 @@ extension StoreFailure: FieldKitError {
         case .unfinishedRestore:
             "run the same 'fieldkit restore' (or 'fieldkit hub restore') again: it clears the folder and starts over"
         case .database: nil
+        case .disk(_, let reading, let code, _):
+            code & 0xFF == 13
+                ? "free space on the disk that holds the store, then run the same command again: the step it failed in was rolled back"
+                : "the disk failed \(reading ? "a read" : "a write"): run 'fieldkit doctor', then the same command again; the step it failed in was rolled back"
         case .corrupted: "run 'fieldkit doctor'; restore the latest backup with 'fieldkit restore' if it fails"
         case .missingDevice: "this store was not made by 'fieldkit init'; restore a backup"
         case .logRule: "run 'fieldkit doctor' and report the finding"
@@ -114,6 +123,7 @@ extension StoreFailure: FieldKitError {
         case .alreadyExists: .cantCreate
         case .notInitialised, .unfinishedRestore: .noInput
         case .database(let code, _): code == 5 || code == 6 ? .tempFail : code == 19 ? .software : .ioError
+        case .disk: .ioError
         case .corrupted, .missingDevice: .dataError
         case .logRule: .software
         case .fork, .brokenChain, .olderReceipt, .enrolledWithAnotherKey, .olderTrust: .dataError

@@ -89,7 +89,7 @@ public enum ExecutableRelease {
         today: String, fault: Bool = false
     ) throws -> Swap {
         guard FileLayer.exists(file) else { throw CoreFailure.missingFile(path: file) }
-        let trust = try TrustFiles.read(in: folder(of: file)).verify(pinned: root)
+        let trust = try TrustFiles.read(in: FileLayer.folderOf(file)).verify(pinned: root)
         guard !trust.statement.development else {
             throw TrustFailure.malformed("an executable cannot be vouched for by a development trust statement")
         }
@@ -99,12 +99,13 @@ public enum ExecutableRelease {
         // What an update stopped dead (a power cut) left: a private copy never swapped in, and
         // the temp file of a copy to `target.previous` never renamed.
         let leftovers = [stagingPrefix, "." + (target as NSString).lastPathComponent + ".previous.tmp-"]
-        for name in FileLayer.list(folder(of: target)) where leftovers.contains(where: name.hasPrefix) {
-            try? FileManager.default.removeItem(atPath: folder(of: target) + "/" + name)
+        for name in FileLayer.list(FileLayer.folderOf(target)) where leftovers.contains(where: name.hasPrefix) {
+            try? FileManager.default.removeItem(atPath: FileLayer.folderOf(target) + "/" + name)
         }
-        var template = Array((folder(of: target) + "/" + stagingPrefix + "XXXXXX").utf8CString)
+        var template = Array((FileLayer.folderOf(target) + "/" + stagingPrefix + "XXXXXX").utf8CString)
         guard let made = mkdtemp(&template) else {
-            throw CoreFailure.cannotWrite(path: folder(of: target), code: errno, description: FileLayer.errorText())
+            throw CoreFailure.cannotWrite(
+                path: FileLayer.folderOf(target), code: errno, description: FileLayer.errorText())
         }
         let staging = String(cString: made)
         defer { try? FileManager.default.removeItem(atPath: staging) }
@@ -170,11 +171,6 @@ public enum ExecutableRelease {
             guard piece == (try other.read(upToCount: 4 << 20) ?? Data()) else { return false }
             if piece.isEmpty { return true }
         }
-    }
-
-    static func folder(of path: String) -> String {
-        let folder = (path as NSString).deletingLastPathComponent
-        return folder.isEmpty ? "." : folder
     }
 
     /// Copies in pieces (executables are large) through the atomic writer, capped.

@@ -132,6 +132,7 @@ public enum HubBackup {
                 try FileLayer.writeAtomically(data, to: target, mode: secret ? 0o600 : 0o644)
             }
             let store = try Store.open(folder: folder, restoring: true)
+            try store.requireIntact(reporting: path)
             try store.requireHub()
             let keys = try DeviceKeys.load(from: folder)
             let hub = HubFolder(folder: folder)

@@ -55,6 +55,15 @@ public struct HubImport: Sendable {
         public var knownEvents: Int { archives.reduce(0) { $0 + $1.known } }
         /// Files that need a person's attention.
         public var problems: Int { archives.filter { !["accepted", "already imported"].contains($0.outcome) }.count }
+        /// When headquarters' own disk or store failed on some files (outcome "failed"), what
+        /// to stop with: how many, the first reason and its exit status.
+        public var fault: SyncFailure? {
+            let failed = archives.filter { $0.outcome == "failed" }
+            guard let first = failed.first else { return nil }
+            return .notMerged(
+                count: failed.count, reason: first.reason ?? "no reason given",
+                status: first.failure ?? ExitStatus.ioError.rawValue)
+        }
     }
 
     let store: Store

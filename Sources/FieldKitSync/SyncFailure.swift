@@ -22,6 +22,9 @@ public enum SyncFailure: Error, Equatable, Sendable {
     case fingerprintMismatch(device: String)
     /// Some files were refused; the summary above says which.
     case someRefused(count: Int)
+    /// Files headquarters could not merge because its own disk or store failed (`status` is
+    /// that failure's exit status); nothing of them was kept or held against a device.
+    case notMerged(count: Int, reason: String, status: Int32)
     /// The device was revoked: its events after the cut-off are refused.
     case revoked(path: String, device: String, after: Int64, reason: String)
     /// An archive carried by a device that is not the successor of the archive's device.
@@ -67,6 +70,8 @@ extension SyncFailure: FieldKitError {
         case .fingerprintMismatch(let device):
             "the fingerprint given for device \(device) does not match its request"
         case .someRefused(let count): "\(count) file(s) were refused; see the lines above"
+        case .notMerged(let count, let reason, _):
+            "\(count) file(s) could not be merged: headquarters' own disk or store failed (\(reason))"
         case .revoked(let path, let device, let after, let reason):
             "\(path) holds events of device \(device) after seq \(after), where it was revoked (\(reason))"
         case .notSuccessor(let path, let carrier, let device):
@@ -103,6 +108,8 @@ extension SyncFailure: FieldKitError {
         case .eventTooLarge: "amend the record to carry fewer photos, then sync again"
         case .fingerprintMismatch: "compare the fingerprint with the one 'fieldkit enrol' showed on the laptop"
         case .someRefused: nil
+        case .notMerged:
+            "the files are not at fault and were left where they are: fix the cause (free space, check the disk), then run the same command again"
         case .revoked:
             "the laptop was reported lost, stolen or replaced; keep the quarantined file for investigation"
         case .carrierRevoked:
@@ -134,6 +141,7 @@ extension SyncFailure: FieldKitError {
         case .hubUnreachable: .unavailable
         case .hubRefused(_, let status, _) where status >= 500 || status == 429: .tempFail
         case .badHubURL: .usage
+        case .notMerged(_, _, let status): ExitStatus(rawValue: status) ?? .ioError
         default: .dataError
         }
     }

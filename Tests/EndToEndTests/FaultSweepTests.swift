@@ -16,14 +16,35 @@ struct FaultSweepTests {
         var ioFaults: [String]
     }
 
-    /// What the sweep does to the command: stop it dead at a fault point, or fail a disk call.
+    /// What the sweep does to the command: stop it dead at a fault point, fail a disk call of
+    /// the file layer, or fail a write or sync SQLite makes under the store.
     enum Fault {
         case stop
         case failingDisk
+        case failingStore
 
         var variable: String { self == .stop ? "FIELDKIT_FAULT" : "FIELDKIT_IO_FAULT" }
 
-        func names(_ listed: Points) -> [String] { self == .stop ? listed.points.map(\.name) : listed.ioFaults }
+        func names(_ listed: Points) -> [String] {
+            switch self {
+            case .stop: listed.points.map(\.name)
+            case .failingDisk: listed.ioFaults.filter { !$0.hasPrefix("store-") }
+            case .failingStore: listed.ioFaults.filter { $0.hasPrefix("store-") }
+            }
+        }
+
+        /// The counts to try at each point: every one for the file layer, and for SQLite's first
+        /// 40 calls (all of a small command's), then a fifth more each time, as SQLite writes a
+        /// page at a time and a bundle install makes thousands of writes.
+        var counts: [Int] {
+            guard self == .failingStore else { return Array(1...60) }
+            return Array(1...40) + sequence(first: 48) { $0 < 100_000 ? $0 * 6 / 5 : nil }
+        }
+
+        /// How many runs in a row must finish unstopped before the sweep takes the count as past
+        /// the last call: SQLite's calls at closing (a checkpoint) may fail without the command
+        /// failing, so one unstopped run does not mean there are no more calls.
+        var unstoppedToEnd: Int { self == .failingStore ? 4 : 1 }
     }
 
     func points() throws -> Points {
@@ -86,7 +107,8 @@ struct FaultSweepTests {
         var stopped = 0
         var run = 0
         for point in fault.names(listed) {
-            for count in 1...60 {
+            var unstopped = 0
+            for count in fault.counts {
                 run += 1
                 let world = scratch.appending("\(name)-\(fault)-\(run)")
                 try copy(start, to: world)
@@ -97,8 +119,11 @@ struct FaultSweepTests {
                 if first.status == 0 {
                     #expect(try state(world) == expected, "\(name) at \(point):\(count), not stopped")
                     try? FileManager.default.removeItem(atPath: world)
-                    break
+                    unstopped += 1
+                    if unstopped == fault.unstoppedToEnd { break }
+                    continue
                 }
+                unstopped = 0
                 switch fault {
                 case .stop:
                     #expect(first.status == listed.exitStatus, "\(name) at \(point):\(count): \(first.stderr)")
@@ -106,6 +131,11 @@ struct FaultSweepTests {
                     // Reported, never passed over: exit 74 with what could not be written.
                     #expect(first.status == 74, "\(name) with \(point):\(count) failing: \(first.stderr)")
                     #expect(first.stderr.hasPrefix("error: cannot write "), "\(first.stderr)")
+                case .failingStore:
+                    // SQLite rolls the transaction back; the command says the store could not be
+                    // written, and exits 74.
+                    #expect(first.status == 74, "\(name) with \(point):\(count) failing: \(first.stderr)")
+                    #expect(first.stderr.contains("cannot write the store "), "\(first.stderr)")
                 }
                 stopped += 1
                 let done = finished(world)
@@ -125,7 +155,7 @@ struct FaultSweepTests {
 
     @Test(
         "sync to a stick, stopped anywhere or failing any disk call, then run again: the same archives, nothing lost",
-        arguments: [Fault.stop, .failingDisk])
+        arguments: [Fault.stop, .failingDisk, .failingStore])
     func syncSweep(fault: Fault) throws {
         let folder = TemporaryFolder("e2e-fault-sync")
         let kept = try world(folder)
@@ -148,12 +178,14 @@ struct FaultSweepTests {
                         .filter { $0.contains("/.") && $0.contains(".tmp-") }.joined(separator: " "),
                 ]
             }, doctor: { ["doctor", "--data-dir", $0 + "/amsterdam"] })
-        #expect(stopped >= (fault == .stop ? 4 : 3), "the sweep stopped sync only \(stopped) times")
+        #expect(
+            stopped >= (fault == .stop ? 4 : fault == .failingStore ? 8 : 3),
+            "the sweep stopped sync only \(stopped) times")
     }
 
     @Test(
         "hub import, stopped anywhere or failing any disk call, then run again: the same store and receipts",
-        arguments: [Fault.stop, .failingDisk])
+        arguments: [Fault.stop, .failingDisk, .failingStore])
     func importSweep(fault: Fault) throws {
         let folder = TemporaryFolder("e2e-fault-import")
         let kept = try world(folder)
@@ -184,6 +216,6 @@ struct FaultSweepTests {
                     "answered": answered.sorted().joined(separator: " "),
                 ]
             }, doctor: { ["doctor", "--data-dir", $0 + "/hq"] })
-        #expect(stopped >= 3, "the sweep stopped hub import only \(stopped) times")
+        #expect(stopped >= (fault == .failingStore ? 30 : 3), "the sweep stopped hub import only \(stopped) times")
     }
 }

@@ -183,6 +183,26 @@ struct LifecycleEndToEndTests {
         #expect((before["stateDigest"] as? String) != nil)
     }
 
+    @Test("hub restore refuses a backup whose store has a damaged page, and leaves no folder behind")
+    func restoreDamagedPage() throws {
+        let setting = try Setting("e2e-hub-backup-damaged")
+        try setting.logRepair()
+        try setting.roundTrip()
+        try DamagedPage.damageIndex(of: setting.folder.appending("hq/fieldkit.sqlite"))
+        let target = setting.folder.appending("backup")
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        let backup = try json(try Tools.fieldkit(["hub", "backup", "--to", target, "--json"] + setting.hq))
+        let file = try #require(backup["file"] as? String)
+        let restored = try Tools.fieldkit(
+            [
+                "hub", "restore", file, "--root", setting.root + "/root.pub", "--data-dir",
+                setting.folder.appending("hq2"),
+            ])
+        #expect(restored.status == 65, "\(restored.stderr)")
+        #expect(restored.stderr.contains("is damaged: SQLite"), "\(restored.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: setting.folder.appending("hq2")))
+    }
+
     @Test(
         "update swaps in a newer signed executable and keeps the old one; unsigned, foreign, older and failed ones change nothing"
     )

@@ -54,22 +54,7 @@ struct DoctorBackupTests {
         let folder = TemporaryFolder("doctor-page")
         let data = initialised(folder)
         let store = data + "/fieldkit.sqlite"
-        // The stock sqlite3 folds the WAL into the file and says where the index of events by type lives.
-        let located = try Tools.run(
-            "sqlite3",
-            [
-                store, "PRAGMA wal_checkpoint(TRUNCATE);", "PRAGMA page_size;",
-                "SELECT rootpage FROM sqlite_schema WHERE name = 'events_by_type';",
-            ])
-        #expect(located.status == 0, "\(located.stderr)")
-        let numbers = located.stdout.split(separator: "\n").compactMap { Int($0) }
-        let (pageSize, page) = (try #require(numbers.dropLast().last), try #require(numbers.last))
-        #expect(page > 1)
-        // Every byte of that page after its header, garbage: the file still opens as SQLite.
-        let handle = try #require(FileHandle(forUpdatingAtPath: store))
-        try handle.seek(toOffset: UInt64((page - 1) * pageSize + 8))
-        try handle.write(contentsOf: Data(repeating: 0xA5, count: pageSize - 8))
-        try handle.close()
+        try DamagedPage.damageIndex(of: store)
         let result = fieldkit("doctor", "--data-dir", data)
         #expect(result.status == 65, "\(result.stdout)\(result.stderr)")
         #expect(
@@ -164,6 +149,25 @@ struct DoctorBackupTests {
         let wrongKey = fieldkit("restore", file, "--pub", other + ".pub", "--data-dir", folder.appending("t4"))
         #expect(wrongKey.status == 65)
         #expect(!FileLayer.exists(folder.appending("t4")))
+    }
+
+    @Test("restore refuses a backup whose store has a damaged page, and leaves no folder behind")
+    func restoreDamagedPage() throws {
+        let folder = TemporaryFolder("restore-damaged")
+        let data = initialised(folder)
+        try DamagedPage.damageIndex(of: data + "/fieldkit.sqlite")
+        let out = folder.appending("stick")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        // The backup copies the pages as they are (it is signed, so only the store can be wrong).
+        let backup = fieldkit("backup", "--json", "--to", out, "--data-dir", data)
+        #expect(backup.status == 0, "\(backup.stderr)")
+        let file = try #require(try backup.json()["file"] as? String)
+        let target = folder.appending("restored")
+        let restore = fieldkit("restore", file, "--data-dir", target)
+        #expect(restore.status == 65, "\(restore.stderr)")
+        #expect(restore.stderr.contains("is damaged: SQLite"), "\(restore.stderr)")
+        #expect(restore.stderr.contains("restore the latest backup"), "\(restore.stderr)")
+        #expect(!FileLayer.exists(target))
     }
 
     @Test("a restored device writes under its own id, never reusing the old device's seqs")

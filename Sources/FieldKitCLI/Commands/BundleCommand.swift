@@ -195,8 +195,7 @@ struct BundleCommand: ParsableCommand {
             }
             let today = String(EventTime.wallString(context.environment.now()).prefix(10))
             if verified.trust.isExpired(today: today) {
-                context.console.err(
-                    "warning: the trust statement expired on \(verified.trust.expires); installed anyway")
+                context.console.err(SyncCommand.trustExpiredWarning(verified.trust.expires))
             }
             if verified.root != root {
                 // Headquarters moved to a new root and the old one handed over to it.

@@ -160,6 +160,7 @@ extension HubCommand {
                 console.err(
                     "\((archive.file as NSString).lastPathComponent): \(archive.outcome): \(archive.reason ?? "")")
             }
+            if let fault = report.fault { throw fault }
             if report.problems > 0 { throw SyncFailure.someRefused(count: report.problems) }
         }
 

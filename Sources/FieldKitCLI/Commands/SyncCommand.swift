@@ -65,15 +65,19 @@ struct SyncCommand: ParsableCommand, ContextCommand {
         try SyncCommand.finish(report.receipts, context: context)
     }
 
+    /// The one warning `sync`, `update` and `bundle install` give for an expired trust
+    /// statement: dates only warn (clocks at sites lie); versions decide.
+    static func trustExpiredWarning(_ expired: String) -> String {
+        "warning: headquarters' trust statement expired on \(expired); accepted anyway (ask headquarters to renew it)"
+    }
+
     /// Warns about an expired trust statement and fails when a receipt was refused.
     static func finish(_ receipts: [DeviceSync.ReceiptResult], context: CommandContext) throws {
         let today = String(EventTime.wallString(context.environment.now()).prefix(10))
         if let expired = receipts.filter(\.counts).compactMap(\.trustExpires).max(),
             expired < today
         {
-            context.console.err(
-                "warning: headquarters' trust statement expired on \(expired); accepted anyway (ask headquarters to renew it)"
-            )
+            context.console.err(trustExpiredWarning(expired))
         }
         let refused = receipts.filter { $0.outcome == "refused" }
         for receipt in refused {

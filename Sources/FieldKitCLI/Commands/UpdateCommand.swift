@@ -41,7 +41,7 @@ struct UpdateCommand: ParsableCommand, ContextCommand {
             today: String(EventTime.wallString(context.environment.now()).prefix(10)),
             fault: context.environment.variables["FIELDKIT_TEST_FAULT"] == "update-swap")
         if let expired = swap.trustExpired {
-            context.console.err("warning: the trust statement expired on \(expired); accepted anyway")
+            context.console.err(SyncCommand.trustExpiredWarning(expired))
         }
         if global.json { return try context.printJSON(swap) }
         guard !swap.alreadyInPlace else {
