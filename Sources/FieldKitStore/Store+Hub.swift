@@ -279,7 +279,7 @@ extension Store {
     public func importArchive(_ archive: ArchiveImport, wall: String) throws(StoreFailure) -> ImportOutcome {
         try write { db in
             var outcome = ImportOutcome(accepted: 0, known: 0)
-            var batch = FoldBatch()
+            var batch = FoldBatch(decodedFromLines: true)
             for stored in archive.events {
                 let event = stored.event
                 if let held = try String.fetchOne(

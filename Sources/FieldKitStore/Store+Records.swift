@@ -73,12 +73,13 @@ extension Store {
     /// Refolds each tag of a batch once: on the fold kept beside its state when the batch's
     /// events allow (`InstrumentFold.extend`), otherwise from its whole history.
     static func refold(_ batch: FoldBatch, in db: Database) throws {
+        let known = batch.known
         for tag in batch.tags.sorted() {
             if !batch.whole.contains(tag), let events = batch.fresh[tag], try extendFold(tag: tag, with: events, in: db)
             {
                 continue
             }
-            try refold(tag: tag, in: db)
+            try refold(tag: tag, in: db, known: known)
         }
     }
 
@@ -158,7 +159,8 @@ extension Store {
     /// Refolds one instrument (Sync/SPEC.md §17): a provisional tag that is an alias folds into
     /// its depot tag; the depot tag folds its own events and its aliases' beyond the snapshot's
     /// watermarks on the snapshot entries of itself and its aliases.
-    static func refold(tag: String, in db: Database) throws {
+    /// `known`: events by id that stand in for their stored lines (`FoldBatch.known`).
+    static func refold(tag: String, in db: Database, known: [String: Event] = [:]) throws {
         if let target = try String.fetchOne(
             db.cachedStatement(sql: "SELECT tag FROM instrument_aliases WHERE alias = ?"), arguments: [tag])
         {
@@ -169,10 +171,10 @@ extension Store {
                 try Bool.fetchOne(
                     db, sql: "SELECT EXISTS (SELECT 1 FROM instrument_aliases WHERE alias = ?)", arguments: [target])
                 ?? false
-            if target != tag, !chained { try refold(tag: target, in: db) }
+            if target != tag, !chained { try refold(tag: target, in: db, known: known) }
             return
         }
-        let (aliases, events, base) = try Store.foldInputs(tag: tag, in: db)
+        let (aliases, events, base) = try Store.foldInputs(tag: tag, in: db, known: known)
         guard let state = InstrumentFold.fold(tag: tag, base: base, events: events, aliases: aliases) else {
             try db.cachedStatement(sql: "DELETE FROM instrument_state WHERE tag = ?").execute(arguments: [tag])
             return
@@ -184,9 +186,11 @@ extension Store {
     /// What folding depot tag `tag` takes: its aliases, the events about it and them that the
     /// snapshot in force does not fold (up to the new watermarks `through`, for a new snapshot),
     /// and its snapshot entry merged with its aliases' entries.
-    static func foldInputs(tag: String, through: String? = nil, in db: Database) throws -> (
-        aliases: [String], events: [Event], base: InstrumentBase?
-    ) {
+    static func foldInputs(tag: String, through: String? = nil, in db: Database, known: [String: Event] = [:]) throws
+        -> (
+            aliases: [String], events: [Event], base: InstrumentBase?
+        )
+    {
         let aliases = try String.fetchAll(
             db.cachedStatement(sql: "SELECT alias FROM instrument_aliases WHERE tag = ? ORDER BY alias"),
             arguments: [tag])
@@ -199,22 +203,29 @@ extension Store {
                     ORDER BY tag = ? DESC, tag
                     """), arguments: [names, tag]
         ).map { try decoder.decode(InstrumentBase.self, from: Data($0.utf8)) }
-        return (aliases, try foldedEvents(tags: names, through: through, in: db), InstrumentFold.merge(bases))
+        return (
+            aliases, try foldedEvents(tags: names, through: through, in: db, known: known), InstrumentFold.merge(bases)
+        )
     }
 
     /// The events about `tags` (a JSON list) that the snapshot in force does not fold already:
     /// those beyond their device's watermark — and, for a new snapshot, at or below the new
     /// watermarks `through` (a JSON object of device → seq).
-    static func foldedEvents(tags: String, through: String? = nil, in db: Database) throws -> [Event] {
-        try Data.fetchAll(
+    static func foldedEvents(tags: String, through: String? = nil, in db: Database, known: [String: Event] = [:])
+        throws -> [Event]
+    {
+        try Row.fetchAll(
             db.cachedStatement(
                 sql: """
-                    SELECT DISTINCT e.line FROM instrument_events i JOIN events e ON e.id = i.event_id
+                    SELECT DISTINCT e.id, e.line FROM instrument_events i JOIN events e ON e.id = i.event_id
                     WHERE i.tag IN (SELECT value FROM json_each(?))
                     AND e.seq > coalesce((SELECT w.seq FROM snapshot_watermarks w WHERE w.device = e.device), 0)
                     AND (?2 IS NULL OR e.seq <= coalesce((SELECT m.value FROM json_each(?2) m WHERE m.key = e.device), 0))
                     """), arguments: [tags, through]
-        ).map { try StoredEvent(bytes: $0).event }
+        ).map { row in
+            let id: String = row[0]
+            return try known[id] ?? StoredEvent(bytes: row[1]).event
+        }
     }
 
     /// Recomputes a record from its original event and every amendment of it (ordered by clock, then id).
@@ -466,6 +477,18 @@ struct FoldBatch {
     var fresh: [String: [Event]] = [:]
     /// Tags to refold from their whole history: an alias moved to or from them.
     var whole: Set<String> = []
+    /// Whether the batch's events were decoded from their stored lines (an archive's, a
+    /// receipt's): a whole-history fold then takes them as they are instead of decoding their
+    /// lines again. A new event made here is not taken so, in case its decoded line differs.
+    var decodedFromLines = false
+
+    /// The batch's events by id, when they may stand in for their stored lines.
+    var known: [String: Event] {
+        guard decodedFromLines else { return [:] }
+        var byID: [String: Event] = [:]
+        for event in fresh.values.joined() { byID[event.id] = event }
+        return byID
+    }
 
     var tags: Set<String> { whole.union(fresh.keys) }
 
@@ -483,7 +506,7 @@ extension Store {
     /// refolded from the whole set, so any order and any batching give the same state.
     public func merge(_ events: [StoredEvent]) throws(StoreFailure) {
         try write { db in
-            var batch = FoldBatch()
+            var batch = FoldBatch(decodedFromLines: true)
             for stored in events { try Store.mergeOne(stored, into: &batch, in: db) }
             try Store.refold(batch, in: db)
         }

@@ -127,7 +127,7 @@ extension Store {
                     db, sql: "SELECT delivered_through FROM delivery WHERE device = ?", arguments: [device])
                 ?? 0
             var added = 0
-            var batch = FoldBatch()
+            var batch = FoldBatch(decodedFromLines: true)
             for stored in receipt.events where stored.event.device != device {
                 if try Store.mergeOne(stored, into: &batch, in: db) { added += 1 }
             }
