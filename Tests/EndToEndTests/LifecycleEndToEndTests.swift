@@ -161,11 +161,16 @@ struct LifecycleEndToEndTests {
         #expect(imported.stderr.contains("revoked"), "\(imported.stderr)")
     }
 
-    @Test("hub backup and hub restore from the command line give the same state digest")
-    func backupRestore() throws {
-        let setting = try Setting("e2e-hub-backup")
+    /// A headquarters with one repair merged and its receipt delivered, backed up with `hub
+    /// backup` (after `damage`, when given, has had its go at the store) and restored with `hub
+    /// restore` into `hq2`: the setting and what the restore said.
+    func backedUpAndRestored(_ label: String, damage: ((String) throws -> Void)? = nil) throws -> (
+        Setting, Tools.Outcome
+    ) {
+        let setting = try Setting(label)
         try setting.logRepair()
         try setting.roundTrip()
+        try damage?(setting.folder.appending("hq/fieldkit.sqlite"))
         let target = setting.folder.appending("backup")
         try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
         let backup = try json(try Tools.fieldkit(["hub", "backup", "--to", target, "--json"] + setting.hq))
@@ -175,6 +180,12 @@ struct LifecycleEndToEndTests {
                 "hub", "restore", file, "--root", setting.root + "/root.pub", "--data-dir",
                 setting.folder.appending("hq2"),
             ])
+        return (setting, restored)
+    }
+
+    @Test("hub backup and hub restore from the command line give the same state digest")
+    func backupRestore() throws {
+        let (setting, restored) = try backedUpAndRestored("e2e-hub-backup")
         #expect(restored.status == 0, "\(restored.stderr)")
         let before = try json(try Tools.fieldkit(["hub", "status", "--json"] + setting.hq))
         let after = try json(
@@ -185,19 +196,7 @@ struct LifecycleEndToEndTests {
 
     @Test("hub restore refuses a backup whose store has a damaged page, and leaves no folder behind")
     func restoreDamagedPage() throws {
-        let setting = try Setting("e2e-hub-backup-damaged")
-        try setting.logRepair()
-        try setting.roundTrip()
-        try DamagedPage.damageIndex(of: setting.folder.appending("hq/fieldkit.sqlite"))
-        let target = setting.folder.appending("backup")
-        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
-        let backup = try json(try Tools.fieldkit(["hub", "backup", "--to", target, "--json"] + setting.hq))
-        let file = try #require(backup["file"] as? String)
-        let restored = try Tools.fieldkit(
-            [
-                "hub", "restore", file, "--root", setting.root + "/root.pub", "--data-dir",
-                setting.folder.appending("hq2"),
-            ])
+        let (setting, restored) = try backedUpAndRestored("e2e-hub-backup-damaged", damage: DamagedPage.damageIndex)
         #expect(restored.status == 65, "\(restored.stderr)")
         #expect(restored.stderr.contains("is damaged: SQLite"), "\(restored.stderr)")
         #expect(!FileManager.default.fileExists(atPath: setting.folder.appending("hq2")))
