@@ -107,6 +107,14 @@ struct FaultSweepTests {
         var stopped = 0
         var run = 0
         for point in fault.names(listed) {
+            let stoppedBefore = stopped
+            defer {
+                // Every kind of SQLite call must stop the command at least once: a command whose
+                // commits are never synced (`synchronous = NORMAL`) passes store-sync untouched.
+                if fault == .failingStore {
+                    #expect(stopped > stoppedBefore, "\(name): failing \(point) never stopped it")
+                }
+            }
             var unstopped = 0
             for count in fault.counts {
                 run += 1
