@@ -25,10 +25,13 @@ actor HubService {
 
     var wall: String { EventTime.wallString(environment.now()) }
 
-    func importer() throws -> HubImport {
-        HubImport(
-            store: store, hub: hub, keys: try DeviceKeys.load(from: hub.folder), wall: wall, keepsUnverified: false,
-            progress: { _ in })
+    /// An importer with headquarters' keys as they are now. Called with the lock held, so no
+    /// `hub rotate` comes between; refused when the trust statement does not name the signing
+    /// key (a rotation was interrupted), since laptops would refuse every receipt it signed.
+    nonisolated static func importer(hub: HubFolder, store: Store, wall: String) throws -> HubImport {
+        let keys = try DeviceKeys.load(from: hub.folder)
+        _ = try hub.currentTrust(store: store, keys: keys)
+        return HubImport(store: store, hub: hub, keys: keys, wall: wall, keepsUnverified: false, progress: { _ in })
     }
 
     /// Runs `body` on a thread of its own (SQLite, fsync and sealing would hold up Swift's
@@ -53,8 +56,8 @@ actor HubService {
     /// Verifies and merges an upload written to `path` (with its `.minisig` beside it) exactly as
     /// `hub import` would, and says what became of it.
     func merge(_ path: String) async throws -> HubImport.Report {
-        let importer = try importer()
-        return try await locked { try importer.run([path]) }
+        let (store, hub, wall) = (store, hub, wall)
+        return try await locked { try HubService.importer(hub: hub, store: store, wall: wall).run([path]) }
     }
 
     /// A receipt as it goes out: its name, bytes and signature, read while the lock is held.
@@ -69,7 +72,7 @@ actor HubService {
     /// not enrolled, is revoked, or was never answered: a stranger who guesses an id learns
     /// nothing about the roster until that device has synced.
     func receipt(for device: String) async throws -> SignedBytes? {
-        let (store, hub, importer) = (store, hub, try importer())
+        let (store, hub, wall) = (store, hub, wall)
         return try await locked { () throws -> SignedBytes? in
             guard let roster = try store.enrolledDevice(device), roster.revokedAfter == nil else { return nil }
             let newest = hub.mailbox.receipts(for: device).last?.path
@@ -77,7 +80,7 @@ actor HubService {
             if try newest == nil || store.receiptIsBehind(device: device)
                 || HubService.isOlderThanPublished(newest, in: hub)
             {
-                _ = try importer.answer([(hub.mailbox, device)])
+                _ = try HubService.importer(hub: hub, store: store, wall: wall).answer([(hub.mailbox, device)])
             }
             guard let path = hub.mailbox.receipts(for: device).last?.path else { return nil }
             return SignedBytes(

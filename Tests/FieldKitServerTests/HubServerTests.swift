@@ -121,10 +121,50 @@ struct HubServerTests {
             let badID = try await RawHTTP.exchange(
                 port: port, head: "GET /v1/receipts/..%2F HTTP/1.1\r\nHost: x\r\n\r\n", body: Data())
             #expect(badID.hasPrefix("HTTP/1.1 400"), "\(badID)")
+            let outside = try await RawHTTP.exchange(
+                port: port,
+                head: "POST /v1/archives HTTP/1.1\r\nHost: x\r\nFieldKit-Signature: \(signature)\r\n"
+                    + "FieldKit-Name: ../../evil.tar.zst\r\nContent-Length: 4\r\n\r\n", body: Data("abcd".utf8))
+            #expect(outside.hasPrefix("HTTP/1.1 400"), "\(outside)")
+            #expect(outside.contains("\"message\":\"FieldKit-Name is not a mailbox file name\""), "\(outside)")
+            // The archive's first half, sent as if it were all: it does not verify, and like a
+            // changed archive it is answered 422 and kept nowhere.
+            let whole = try FileLayer.read(archive, limit: 1 << 24)
+            let cut = try await RawHTTP.exchange(
+                port: port,
+                head: "POST /v1/archives HTTP/1.1\r\nHost: x\r\nFieldKit-Signature: \(signature)\r\n"
+                    + "FieldKit-Name: \((archive as NSString).lastPathComponent)\r\n"
+                    + "Content-Length: \(whole.count / 2)\r\n\r\n", body: whole.prefix(whole.count / 2))
+            #expect(cut.hasPrefix("HTTP/1.1 422"), "\(cut)")
+            #expect(cut.contains("\"message\":\"the archive does not verify against an enrolled laptop's key\""))
         }
         #expect(try world.hubStore.hubSummaries() == before, "nothing unverified touched the store")
         #expect(FileLayer.list(world.hub.quarantine).isEmpty, "strangers cannot fill the quarantine")
         #expect(FileLayer.list(world.hub.folder + "/uploads").isEmpty)
+    }
+
+    @Test("with its keys and trust statement apart (an interrupted rotation), the server merges nothing and says why")
+    func keysApartFromTrust() async throws {
+        let world = try SyncWorld("server-keys-apart")
+        let (device, archive) = try deviceWithArchive(world, "laptop")
+        let stray = SigningSecretKey.generate()
+        try FileLayer.writeAtomically(
+            Data(stray.fileText.utf8), to: DeviceKeys.folder(in: world.hub.folder) + "/device.key", mode: 0o600)
+        try await withServer(world) { url in
+            let port = try #require(Int(url.split(separator: ":").last ?? ""))
+            let bytes = try FileLayer.read(archive, limit: 1 << 24)
+            let signature = try FileLayer.read(archive + ".minisig", limit: 8192).base64EncodedString()
+            let answer = try await RawHTTP.exchange(
+                port: port,
+                head: "POST /v1/archives HTTP/1.1\r\nHost: x\r\nFieldKit-Signature: \(signature)\r\n"
+                    + "FieldKit-Name: \((archive as NSString).lastPathComponent)\r\n"
+                    + "Content-Length: \(bytes.count)\r\n\r\n", body: bytes)
+            #expect(answer.hasPrefix("HTTP/1.1 500"), "\(answer)")
+            #expect(answer.contains("\"message\":\"headquarters' folder is inconsistent: the trust statement in"))
+            #expect(answer.contains("does not name the signing key"), "\(answer)")
+            #expect(!answer.contains(world.hub.folder), "the answer does not say where headquarters keeps its files")
+            #expect(try world.hubStore.hubSummaries().first { $0.device == device.id }?.events == 0)
+        }
     }
 
     @Test("an upload whose connection closes mid-body leaves nothing; the whole upload then merges once")

@@ -7,15 +7,16 @@ import Foundation
 import Logging
 
 extension HubCommand {
-    /// Headquarters' store and folder for a server, checked under the data folder's lock once;
-    /// afterwards the server takes the lock for each write only, so 'hub enrol' or 'hub publish'
-    /// can run while it serves.
+    /// Headquarters' store and folder for a server, checked under the data folder's lock once
+    /// (a trust statement that does not name the signing key, as an interrupted rotation leaves
+    /// it, is refused); afterwards the server takes the lock for each write only, so 'hub enrol'
+    /// or 'hub publish' can run while it serves.
     static func openForServing(_ global: GlobalOptions, _ context: CommandContext) throws -> (
         store: Store, folder: String
     ) {
         let (store, lock, hub) = try HubCommand.openHub(global, context)
         defer { withExtendedLifetime(lock) {} }
-        _ = try hub.trustFiles()
+        _ = try hub.currentTrust(store: store, keys: try DeviceKeys.load(from: hub.folder))
         return (store, hub.folder)
     }
 
