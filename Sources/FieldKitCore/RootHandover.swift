@@ -148,7 +148,7 @@ public struct TrustFiles: Sendable, Equatable {
         var root = pinned
         var steps = 0
         while signer.keyID != root.keyID {
-            guard steps < RootHandover.maximumChain else { break }
+            guard steps < RootHandover.maximumChain else { throw .tooManyHandovers(RootHandover.maximumChain) }
             var next: RootHandover?
             for handover in handovers where next == nil {
                 next = try? RootHandover.verify(json: handover.json, signature: handover.signature, root: root)

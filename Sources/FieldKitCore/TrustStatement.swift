@@ -145,6 +145,8 @@ public enum TrustFailure: Error, Equatable, Sendable {
     case missing(String)
     /// An older statement after a newer one.
     case older(offered: Int64, installed: Int64)
+    /// The statement's root is more than this many handovers from the pinned root.
+    case tooManyHandovers(Int)
 }
 
 extension TrustFailure: FieldKitError {
@@ -158,6 +160,8 @@ extension TrustFailure: FieldKitError {
         case .missing(let path): "\(path) is missing: the trust statement must travel beside the file"
         case .older(let offered, let installed):
             "the trust statement is version \(offered), older than the installed version \(installed)"
+        case .tooManyHandovers(let limit):
+            "the trust statement's root is more than \(limit) root handovers from the pinned root"
         }
     }
 
@@ -166,6 +170,7 @@ extension TrustFailure: FieldKitError {
         case .otherRoot: "this file comes from another headquarters, or the device pinned the wrong root"
         case .missing: "copy trust.json and trust.json.minisig from the same source into the same folder"
         case .older: "use the newest file from headquarters"
+        case .tooManyHandovers: "set this device up again with headquarters' current root.pub"
         default: "do not use this file; get a fresh copy from headquarters"
         }
     }
