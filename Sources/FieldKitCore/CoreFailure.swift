@@ -72,6 +72,8 @@ extension CryptoFailure: FieldKitError {
 
     public var hint: String? {
         switch self {
+        case .unsupportedAlgorithm("ED"):
+            "it is minisign's prehashed form, its default since 0.10: sign with 'fieldkit sign', or 'minisign -S -l'"
         case .malformed, .unsupportedAlgorithm: "use a key or signature file written by fieldkit or minisign"
         case .keyMismatch: "check that you gave the public key of the signer"
         case .badSignature, .badTrustedComment, .sealedDamaged:

@@ -31,6 +31,32 @@ struct SignVerifyTests {
                 """)
     }
 
+    @Test(
+        "a signature in stock minisign's default, prehashed form is refused with how to sign; its legacy form verifies")
+    func stockPrehashed() throws {
+        let folder = TemporaryFolder("prehashed")
+        let file = folder.appending("guide.md")
+        try Data("# Stemmechaniek van een contrabas\n".utf8).write(to: URL(fileURLWithPath: file))
+        let made = try Tools.run(
+            "minisign", ["-G", "-W", "-p", folder.appending("k.pub"), "-s", folder.appending("k.key")])
+        #expect(made.status == 0, "\(made.stderr)")
+        let signed = try Tools.run("minisign", ["-S", "-s", folder.appending("k.key"), "-m", file, "-t", "guide"])
+        #expect(signed.status == 0, "\(signed.stderr)")
+        let refused = fieldkit("verify", file, "--pub", folder.appending("k.pub"))
+        #expect(refused.status == 65)
+        #expect(
+            refused.stderr == """
+                error: unsupported signature algorithm "ED" (fieldkit reads "Ed")
+                hint: it is minisign's prehashed form, its default since 0.10: sign with 'fieldkit sign', or 'minisign -S -l'
+                """)
+        let legacy = try Tools.run(
+            "minisign", ["-S", "-l", "-s", folder.appending("k.key"), "-m", file, "-t", "guide"])
+        #expect(legacy.status == 0, "\(legacy.stderr)")
+        let verified = fieldkit("verify", file, "--pub", folder.appending("k.pub"))
+        #expect(verified.status == 0, "\(verified.stderr)")
+        #expect(verified.stdout.contains("Trusted comment: guide"))
+    }
+
     @Test("key generate never overwrites a key")
     func noOverwrite() throws {
         let folder = TemporaryFolder("keygen")
