@@ -183,6 +183,62 @@ struct LifecycleEndToEndTests {
         return (setting, restored)
     }
 
+    @Test(
+        "keys and trust statement left apart, as an interrupted rotation leaves them, stop hub import, backup and release with 65 until hub rotate runs"
+    )
+    func keysApartFromTrust() throws {
+        let setting = try Setting("e2e-keys-apart")
+        try setting.logRepair()
+        #expect(try Tools.fieldkit(["sync", setting.stick] + setting.laptop).status == 0)
+        let hq = setting.folder.appending("hq")
+        let stray = setting.folder.appending("stray")
+        #expect(try Tools.fieldkit(["key", "generate", "--out", stray]).status == 0)
+        for suffix in ["key", "pub"] {
+            try FileManager.default.removeItem(atPath: hq + "/keys/device." + suffix)
+            try FileManager.default.copyItem(atPath: stray + "." + suffix, toPath: hq + "/keys/device." + suffix)
+        }
+        let expected = """
+            error: headquarters' folder is inconsistent: the trust statement in \(hq)/trust does not name the signing key in \(hq)/keys
+            hint: run 'fieldkit hub rotate' again with the root key, or restore the last hub backup
+
+            """
+        let out = setting.folder.appending("out")
+        try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
+        let before = try json(try Tools.fieldkit(["hub", "status", "--json"] + setting.hq))["stateDigest"] as? String
+        for command in [
+            ["hub", "import", setting.stick], ["hub", "backup", "--to", out],
+            ["hub", "release", Tools.fieldkitBinary, "--version", "99.0.0", "--to", out],
+        ] {
+            let refused = try Tools.fieldkit(command + setting.hq)
+            #expect(refused.status == 65, "\(command): \(refused.stderr)")
+            #expect(refused.stderr == expected, "\(command)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+        let after = try json(try Tools.fieldkit(["hub", "status", "--json"] + setting.hq))["stateDigest"] as? String
+        #expect(before != nil && after == before, "nothing was merged")
+
+        let rotated = try Tools.fieldkit(
+            ["hub", "rotate", "--root-key", setting.root + "/root.key", "--signing"] + setting.hq)
+        #expect(rotated.status == 0, "\(rotated.stderr)")
+        let imported = try Tools.fieldkit(["hub", "import", setting.stick] + setting.hq)
+        #expect(imported.status == 0, "\(imported.stderr)")
+    }
+
+    @Test("hub release refuses a --to folder that holds the very file being released, and leaves it as it was")
+    func releaseOverItself() throws {
+        let setting = try Setting("e2e-release-itself")
+        let folder = setting.folder.appending("release")
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: Tools.fieldkitBinary, toPath: folder + "/fieldkit")
+        let before = try Data(contentsOf: URL(fileURLWithPath: folder + "/fieldkit"))
+        let refused = try Tools.fieldkit(
+            ["hub", "release", folder + "/fieldkit", "--version", "99.0.0", "--to", folder] + setting.hq)
+        #expect(refused.status == 64, "\(refused.stderr)")
+        #expect(refused.stderr == "error: invalid --to \(folder): it holds the executable being released\n")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: folder + "/fieldkit")) == before)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["fieldkit"])
+    }
+
     @Test("hub backup and hub restore from the command line give the same state digest")
     func backupRestore() throws {
         let (setting, restored) = try backedUpAndRestored("e2e-hub-backup")
@@ -192,6 +248,27 @@ struct LifecycleEndToEndTests {
             try Tools.fieldkit(["hub", "status", "--json", "--data-dir", setting.folder.appending("hq2")]))
         #expect(before["stateDigest"] as? String == after["stateDigest"] as? String)
         #expect((before["stateDigest"] as? String) != nil)
+
+        // Restoring again into the folder just filled is refused, and changes nothing there.
+        let hq2 = setting.folder.appending("hq2")
+        let file = try #require(
+            try FileManager.default.contentsOfDirectory(atPath: setting.folder.appending("backup")).first {
+                !$0.hasSuffix(".minisig")
+            })
+        let again = try Tools.fieldkit(
+            [
+                "hub", "restore", setting.folder.appending("backup/" + file), "--root", setting.root + "/root.pub",
+                "--data-dir", hq2,
+            ])
+        #expect(again.status == 73, "\(again.stderr)")
+        #expect(
+            again.stderr == """
+                error: the data folder \(hq2) is not empty
+                hint: restore into a new, empty --data-dir
+
+                """)
+        let unchanged = try json(try Tools.fieldkit(["hub", "status", "--json", "--data-dir", hq2]))
+        #expect(unchanged["stateDigest"] as? String == after["stateDigest"] as? String)
     }
 
     @Test("hub restore refuses a backup whose store has a damaged page, and leaves no folder behind")

@@ -154,6 +154,16 @@ extension HostileArchiveTests {
             [Self.manifestEntry(files)] + files.map { HostileArchive.Entry(name: $0.0, kind: .file($0.1)) })
         #expect(error as? BundleFailure == .content("it holds extra.json, which is not part of a bundle"))
     }
+
+    @Test("a manifest that is not the first entry is refused, and so is an archive with no manifest")
+    func manifestNotFirst() throws {
+        let late = try Self.verify([
+            .init(name: "bundle.json", kind: .file(Data("{}".utf8))), Self.manifestEntry(Self.good),
+        ])
+        #expect(late as? ArchiveFailure == .badManifest("manifest.json is not the first entry"))
+        let none = try Self.verify([.init(name: "bundle.json", kind: .file(Data("{}".utf8)))])
+        #expect(none as? ArchiveFailure == .badManifest("manifest.json is not the first entry"))
+    }
 }
 
 enum BundleFileNames {

@@ -108,6 +108,49 @@ struct BundleCommandTests {
         #expect(fieldkit("bundle", "install", bundle, "--data-dir", data).status == 0)
     }
 
+    @Test(
+        "a bundle without trust.json beside it, and a bundle, trust statement or signature over its cap, install nothing"
+    )
+    func missingTrustAndCaps() throws {
+        let folder = TemporaryFolder("bundle-caps")
+        let (bundle, root) = try headquarters(folder)
+        let data = folder.appending("device")
+        #expect(fieldkit("init", "--data-dir", data, "--device", "x", "--hq-root", root).status == 0)
+        let dist = (bundle as NSString).deletingLastPathComponent
+        let before = try storeState(data)
+
+        try FileManager.default.moveItem(atPath: dist + "/trust.json", toPath: folder.appending("trust.json"))
+        let missing = fieldkit("bundle", "install", bundle, "--data-dir", data)
+        #expect(missing.status == 66)
+        #expect(
+            missing.stderr == """
+                error: \(dist)/trust.json is missing: the trust statement must travel beside the file
+                hint: copy trust.json and trust.json.minisig from the same source into the same folder
+                """)
+        try FileManager.default.moveItem(atPath: folder.appending("trust.json"), toPath: dist + "/trust.json")
+
+        // Each file grown one byte past its cap (sparse: nothing is written but the size).
+        for (file, cap) in [
+            ("bundle.tar.zst", 48 << 20), ("trust.json", 64 << 10), ("bundle.tar.zst.minisig", 8 << 10),
+        ] {
+            let path = dist + "/" + file
+            let original = try Data(contentsOf: URL(fileURLWithPath: path))
+            let handle = try #require(FileHandle(forWritingAtPath: path))
+            try handle.truncate(atOffset: UInt64(cap + 1))
+            try handle.close()
+            let result = fieldkit("bundle", "install", bundle, "--data-dir", data)
+            #expect(result.status == 65, "\(file): \(result.stderr)")
+            #expect(
+                result.stderr == """
+                    error: \(path) is larger than the \(cap)-byte limit for its kind
+                    hint: this is not a file fieldkit wrote; do not use it
+                    """, "\(file)")
+            #expect(try storeState(data) == before, "\(file)")
+            try original.write(to: URL(fileURLWithPath: path))
+        }
+        #expect(fieldkit("bundle", "install", bundle, "--data-dir", data).status == 0)
+    }
+
     @Test("a bundle under another root, and a device with no pinned root, are refused")
     func wrongRoot() throws {
         let folder = TemporaryFolder("bundle-root")

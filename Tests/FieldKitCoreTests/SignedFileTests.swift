@@ -38,6 +38,20 @@ struct SignedFileTests {
         }
     }
 
+    @Test("a large file whose chunk manifest is missing is incomplete, whether read from disk or already in memory")
+    func missingChunks() throws {
+        let folder = TemporaryFolder("chunks-missing")
+        let path = folder.appending("big.bin")
+        let data = Data(count: SignedFile.directLimit + 5)
+        try FileLayer.writeAtomically(data, to: path)
+        let key = SigningSecretKey.generate()
+        _ = try SignedFile.sign(path, key: key, statement: ["kind": .string("test")])
+        try FileManager.default.removeItem(atPath: path + ".chunks")
+        let expected = SignedFileFailure.incomplete(path: path, reason: "its chunk manifest \(path).chunks is missing")
+        #expect(throws: expected) { try SignedFile.verify(path, publicKey: key.publicKey, limit: Int.max) }
+        #expect(throws: expected) { try SignedFile.verify(bytes: data, of: path, publicKey: key.publicKey) }
+    }
+
     @Test("a missing or cut-short signature means incomplete, not tampered")
     func incomplete() throws {
         let folder = TemporaryFolder("incomplete")
