@@ -184,7 +184,7 @@ struct LifecycleEndToEndTests {
     }
 
     @Test(
-        "keys and trust statement left apart, as an interrupted rotation leaves them, stop hub import, backup and release with 65 until hub rotate runs"
+        "keys and trust statement left apart, as an interrupted rotation leaves them, stop hub import, backup, release and serve with 65 until hub rotate runs"
     )
     func keysApartFromTrust() throws {
         let setting = try Setting("e2e-keys-apart")
@@ -214,6 +214,11 @@ struct LifecycleEndToEndTests {
             #expect(refused.stderr == expected, "\(command)")
         }
         #expect(try FileManager.default.contentsOfDirectory(atPath: out).isEmpty)
+        // The server does not start (`timeout` ends it if it wrongly does).
+        let serve = try Tools.run(
+            "timeout", ["60", Tools.fieldkitBinary, "hub", "serve", "--listen", "127.0.0.1:0"] + setting.hq)
+        #expect(serve.status == 65, "\(serve.stderr)")
+        #expect(serve.stderr == expected)
         let after = try json(try Tools.fieldkit(["hub", "status", "--json"] + setting.hq))["stateDigest"] as? String
         #expect(before != nil && after == before, "nothing was merged")
 

@@ -36,6 +36,15 @@ struct BundleCommandTests {
         return out + "/bundle.tar.zst"
     }
 
+    /// Headquarters' bundle and a device pinned to its root: the bundle, its folder and the
+    /// device's data folder.
+    func deviceAndBundle(_ folder: TemporaryFolder) throws -> (bundle: String, dist: String, data: String) {
+        let (bundle, root) = try headquarters(folder)
+        let data = folder.appending("device")
+        #expect(fieldkit("init", "--data-dir", data, "--device", "x", "--hq-root", root).status == 0)
+        return (bundle, (bundle as NSString).deletingLastPathComponent, data)
+    }
+
     @Test("pack, verify and info agree, and install puts the bundle in force on a device pinned to the root")
     func packVerifyInstall() throws {
         let folder = TemporaryFolder("bundle-cli")
@@ -84,10 +93,7 @@ struct BundleCommandTests {
     @Test("a flipped byte in the bundle, its signature or the trust statement is exit 65 and installs nothing")
     func tamperedInstall() throws {
         let folder = TemporaryFolder("bundle-tamper")
-        let (bundle, root) = try headquarters(folder)
-        let data = folder.appending("device")
-        #expect(fieldkit("init", "--data-dir", data, "--device", "x", "--hq-root", root).status == 0)
-        let dist = (bundle as NSString).deletingLastPathComponent
+        let (bundle, dist, data) = try deviceAndBundle(folder)
         for (file, message) in [
             ("bundle.tar.zst", "error: the trust check failed: the signature does not match the file"),
             ("trust.json", "error: the trust check failed: the signature does not match the file"),
@@ -113,10 +119,7 @@ struct BundleCommandTests {
     )
     func missingTrustAndCaps() throws {
         let folder = TemporaryFolder("bundle-caps")
-        let (bundle, root) = try headquarters(folder)
-        let data = folder.appending("device")
-        #expect(fieldkit("init", "--data-dir", data, "--device", "x", "--hq-root", root).status == 0)
-        let dist = (bundle as NSString).deletingLastPathComponent
+        let (bundle, dist, data) = try deviceAndBundle(folder)
         let before = try storeState(data)
 
         try FileManager.default.moveItem(atPath: dist + "/trust.json", toPath: folder.appending("trust.json"))
