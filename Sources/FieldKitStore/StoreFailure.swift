@@ -91,6 +91,8 @@ extension StoreFailure: FieldKitError {
         case .notInitialised: "run 'fieldkit init --device NAME' first, or pass the right --data-dir"
         case .unfinishedRestore:
             "run the same 'fieldkit restore' (or 'fieldkit hub restore') again: it clears the folder and starts over"
+        case .database(let code, _) where code == 5 || code == 6:
+            "another program holds the store (a sqlite3 shell, a copy or backup tool): close it, then run the same command again"
         case .database: nil
         case .disk(_, let reading, let code, _):
             code & 0xFF == 13

@@ -87,6 +87,48 @@ struct RefusalTests {
         #expect(FileLayer.list(world.hub.quarantine).isEmpty)
     }
 
+    @Test("hub import on a store another process holds stops with exit 75 and what to do; the archive merges later")
+    func busyStore() throws {
+        let (world, device, _, path) = try Self.setUp("refuse-busy")
+        let before = try Self.snapshot(world.hubStore)
+        // The stock sqlite3, another process, takes the write lock and keeps it.
+        let holder = Process()
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/sqlite3")
+        holder.arguments = [world.hub.folder + "/" + DataFolder.storeName]
+        let input = Pipe()
+        holder.standardInput = input
+        holder.standardOutput = FileHandle.nullDevice
+        try holder.run()
+        try input.fileHandleForWriting.write(contentsOf: Data("BEGIN IMMEDIATE;\nSELECT 1;\n".utf8))
+        Thread.sleep(forTimeInterval: 0.5)
+        // SQLite waits 5 s for the lock, then gives up.
+        let failure: (any Error)?
+        do {
+            _ = try world.importAt([path])
+            failure = nil
+        } catch {
+            failure = error
+        }
+        try input.fileHandleForWriting.write(contentsOf: Data("ROLLBACK;\n.quit\n".utf8))
+        try input.fileHandleForWriting.close()
+        holder.waitUntilExit()
+
+        let busy = try #require(failure as? StoreFailure, "\(String(describing: failure))")
+        #expect(busy.exitStatus == .tempFail)
+        #expect(busy.message == "the store refused the operation (SQLite 5): database is locked")
+        #expect(
+            busy.hint
+                == "another program holds the store (a sqlite3 shell, a copy or backup tool): close it, then run the same command again"
+        )
+        #expect(try Self.snapshot(world.hubStore) == before)
+        #expect(FileLayer.list(world.hub.quarantine).isEmpty)
+        #expect(FileLayer.exists(path), "the archive is left where it is")
+
+        let again = try #require(try world.importAt([path]).archives.first)
+        #expect(again.outcome == "accepted")
+        #expect(try world.hubStore.hubSummaries().first { $0.device == device.id }?.events == 3)
+    }
+
     @Test("an archive from a device not enrolled is quarantined, and imported from there after enrolment")
     func unknownDevice() throws {
         let world = try SyncWorld("refuse-unknown")
