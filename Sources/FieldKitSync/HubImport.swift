@@ -55,8 +55,9 @@ public struct HubImport: Sendable {
         public var knownEvents: Int { archives.reduce(0) { $0 + $1.known } }
         /// Files that need a person's attention.
         public var problems: Int { archives.filter { !["accepted", "already imported"].contains($0.outcome) }.count }
-        /// When headquarters' own disk or store failed on some files (outcome "failed"), what
-        /// to stop with: how many, the first reason and its exit status.
+        /// When headquarters itself failed on some files (outcome "failed": its disk or store
+        /// failed, the store was busy, or a bug), what to stop with: how many, the first reason
+        /// and its exit status.
         public var fault: SyncFailure? {
             let failed = archives.filter { $0.outcome == "failed" }
             guard let first = failed.first else { return nil }

@@ -71,7 +71,7 @@ extension SyncFailure: FieldKitError {
             "the fingerprint given for device \(device) does not match its request"
         case .someRefused(let count): "\(count) file(s) were refused; see the lines above"
         case .notMerged(let count, let reason, _):
-            "\(count) file(s) could not be merged: headquarters' own disk or store failed (\(reason))"
+            "\(count) file(s) could not be merged, through no fault of theirs: \(reason)"
         case .revoked(let path, let device, let after, let reason):
             "\(path) holds events of device \(device) after seq \(after), where it was revoked (\(reason))"
         case .notSuccessor(let path, let carrier, let device):
@@ -108,8 +108,12 @@ extension SyncFailure: FieldKitError {
         case .eventTooLarge: "amend the record to carry fewer photos, then sync again"
         case .fingerprintMismatch: "compare the fingerprint with the one 'fieldkit enrol' showed on the laptop"
         case .someRefused: nil
+        case .notMerged(_, _, ExitStatus.tempFail.rawValue):
+            "the files were left where they are: run the same command again in a minute"
+        case .notMerged(_, _, ExitStatus.software.rawValue):
+            "the files were left where they are: report this to the fieldkit developers, with the message"
         case .notMerged:
-            "the files are not at fault and were left where they are: fix the cause (free space, check the disk), then run the same command again"
+            "the files were left where they are: fix the cause (free space, check the disk), then run the same command again"
         case .revoked:
             "the laptop was reported lost, stolen or replaced; keep the quarantined file for investigation"
         case .carrierRevoked:
