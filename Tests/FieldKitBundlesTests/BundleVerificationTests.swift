@@ -61,7 +61,7 @@ struct BundleVerificationTests {
         let (folder, path, trust) = try Self.copy()
         let stranger = SigningSecretKey.generate()
         let (json, signature) = try trust.trustFiles()
-        try BundleFile.pack(
+        _ = try BundleFile.pack(
             try CommittedContent.content.get(), to: path, key: stranger, trustJSON: json, trustSignature: signature)
         #expect(throws: TrustFailure.unnamedSigningKey(stranger.keyID.minisignHex)) {
             try BundleParts.read(path).verify(root: trust.root.publicKey)

@@ -34,28 +34,29 @@ struct MasterDataTests {
         #expect(registered.event.payload["tag"]?.stringValue == "P-TEST-1")
 
         try expectRefused(world, .noSuchInstrument("LO-VN-999999")) {
-            try world.hubStore.retireInstrument("LO-VN-999999", reason: "x", environment: world.environment)
+            _ = try world.hubStore.retireInstrument("LO-VN-999999", reason: "x", environment: world.environment)
         }
         let confirmed = try world.hubStore.decideProvisional(
             "P-TEST-1", to: nil, prefix: "LO-VN-", environment: world.environment)
         #expect(confirmed.event.payload["tag"]?.stringValue == "LO-VN-000004", "one above the highest LO-VN- tag")
         try expectRefused(world, .instrumentRule("P-TEST-1 was confirmed as or mapped to LO-VN-000004 already")) {
-            try world.hubStore.decideProvisional("P-TEST-1", to: nil, prefix: "LO-VN-", environment: world.environment)
+            _ = try world.hubStore.decideProvisional(
+                "P-TEST-1", to: nil, prefix: "LO-VN-", environment: world.environment)
         }
-        try world.hubStore.retireInstrument("LO-VN-000002", reason: "gebarsten", environment: world.environment)
+        _ = try world.hubStore.retireInstrument("LO-VN-000002", reason: "gebarsten", environment: world.environment)
         #expect(try world.hubStore.instrumentState(tag: "LO-VN-000002")?.status == "retired")
         try expectRefused(world, .instrumentRule("LO-VN-000002 is retired already")) {
-            try world.hubStore.retireInstrument("LO-VN-000002", reason: "x", environment: world.environment)
+            _ = try world.hubStore.retireInstrument("LO-VN-000002", reason: "x", environment: world.environment)
         }
         try expectRefused(
             world, .instrumentRule("LO-VN-000002 is retired: an instrument cannot be mapped to it")
         ) {
-            try world.hubStore.decideProvisional(
+            _ = try world.hubStore.decideProvisional(
                 "P-TEST-2", to: "LO-VN-000002", prefix: "", environment: world.environment)
         }
         try expectRefused(world, .instrumentRule("P-TEST-1 is a provisional tag of LO-VN-000004: retire LO-VN-000004"))
         {
-            try world.hubStore.retireInstrument("P-TEST-1", reason: "x", environment: world.environment)
+            _ = try world.hubStore.retireInstrument("P-TEST-1", reason: "x", environment: world.environment)
         }
 
         // A snapshot in force; one whose watermark for the laptop is lower is refused.
@@ -143,7 +144,7 @@ struct MasterDataTests {
         for device in [field, depot] { try device.sync(stick) }
         try world.importAt([stick.folder])
         for device in [field, depot] { try device.sync(stick) }
-        try world.hubStore.decideProvisional(
+        _ = try world.hubStore.decideProvisional(
             "P-TEST-1", to: "LO-VN-000001", prefix: "", environment: world.environment)
         // Each records on the tag it knows; each must end up with the other's record.
         try field.change(

@@ -102,20 +102,21 @@ struct SnapshotPropertyTests {
                 else { continue }
                 world.clock.advance(60)
                 if random.next() % 2 == 0 {
-                    try world.hubStore.decideProvisional(
+                    _ = try world.hubStore.decideProvisional(
                         open, to: nil, prefix: "LO-VN-", environment: world.environment)
                 } else if let target = known.first(where: {
                     (try? world.hubStore.instrumentState(tag: $0))?.status != "retired"
                 }) {
-                    try world.hubStore.decideProvisional(open, to: target, prefix: "", environment: world.environment)
+                    _ = try world.hubStore.decideProvisional(
+                        open, to: target, prefix: "", environment: world.environment)
                 }
             case 7:
                 world.clock.advance(60)
                 if random.next() % 2 == 0 {
-                    try world.hubStore.addInstrument(
+                    _ = try world.hubStore.addInstrument(
                         prefix: "LO-VC-", type: "cello", details: [:], site: "CUR-01", environment: world.environment)
                 } else if (try world.hubStore.instrumentState(tag: tag))?.status != "retired", known.count > 3 {
-                    try world.hubStore.retireInstrument(tag, reason: "test", environment: world.environment)
+                    _ = try world.hubStore.retireInstrument(tag, reason: "test", environment: world.environment)
                 }
             case 8, 9:
                 // A new snapshot: headquarters installs it at once, the laptops with their next sync.

@@ -143,7 +143,6 @@ struct SyncCommand: ParsableCommand, ContextCommand {
     }
 
     static func print(_ report: DeviceSync.Report, folder: String, out: (String) -> Void) {
-        let would = report.dryRun ? "would " : ""
         out("Sync of device \(report.device) with \(folder)\(report.dryRun ? " (dry run: nothing changes)" : ""):")
         if report.dryRun {
             if report.mailbox.isEmpty { out("  The folder holds no fieldkit-sync mailbox yet.") }
