@@ -15,7 +15,7 @@ final class CannedServer: Sendable {
     private let listener: Int32
     private let served = Atomic<Int>(0)
 
-    /// How many requests it has answered.
+    /// How many requests it has taken in (each is answered).
     var requests: Int { served.load(ordering: .acquiring) }
 
     init(answer: String, body: Data = Data()) throws {
@@ -53,8 +53,9 @@ final class CannedServer: Sendable {
                     guard count > 0 else { break }
                     request.append(contentsOf: buffer[0..<count])
                 }
-                try? RawHTTP.send(client, reply)
+                // Counted before the answer goes out, so a client that has its answer sees the count.
                 served.add(1, ordering: .releasing)
+                try? RawHTTP.send(client, reply)
                 shutdown(client, Int32(SHUT_WR))
                 close(client)
             }

@@ -100,7 +100,13 @@ struct RefusalTests {
         holder.standardOutput = FileHandle.nullDevice
         try holder.run()
         try input.fileHandleForWriting.write(contentsOf: Data("BEGIN IMMEDIATE;\nSELECT 1;\n".utf8))
-        Thread.sleep(forTimeInterval: 0.5)
+        // Held once another sqlite3, which does not wait, cannot take the lock.
+        var held = false
+        for _ in 0..<200 where !held {
+            held = try Tools.run("sqlite3", [holder.arguments?.first ?? "", "BEGIN IMMEDIATE; ROLLBACK;"]).status != 0
+            if !held { Thread.sleep(forTimeInterval: 0.05) }
+        }
+        try #require(held, "sqlite3 never took the write lock")
         // SQLite waits 5 s for the lock, then gives up.
         let failure: (any Error)?
         do {
